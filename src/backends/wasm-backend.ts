@@ -1,0 +1,63 @@
+// The tfjs wasm backend, instantiated from a pre-compiled WebAssembly.Module through emscripten's
+// `instantiateWasm` hook. Cloudflare Workers forbid compiling WebAssembly from bytes, and tfjs 4.22
+// offers no option for a Module; building the backend ourselves (its exported BackendWasm class over
+// the emscripten module) gives one path that works in every runtime, without patching tfjs.
+import * as tf from '@tensorflow/tfjs-core';
+import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
+
+export interface WasmBackendOptions {
+  /**
+   * The tfjs-backend-wasm binary (`tfjs-backend-wasm-simd.wasm`, or `tfjs-backend-wasm.wasm` where
+   * SIMD is off): a compiled module (required on Cloudflare Workers), bytes or a URL. By default it
+   * is read from the installed `@tensorflow/tfjs-backend-wasm` package.
+   */
+  readonly module?: WasmSource;
+  /** Use the SIMD binary; default: whether the runtime validates WebAssembly SIMD. Must match `module`. */
+  readonly simd?: boolean;
+}
+
+interface EmscriptenModule {
+  cwrap(name: string, returns: string | null, args: string[]): (...a: number[]) => number;
+  tfjs?: unknown;
+}
+type Factory = (config: { instantiateWasm: (imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) => object }) => Promise<EmscriptenModule>;
+
+const WASM_PRIORITY = 2;
+
+/** Where the installed tfjs-backend-wasm keeps its binaries (Node, Deno, browsers with an import map). */
+function defaultBinary(simd: boolean): URL {
+  const main = import.meta.resolve('@tensorflow/tfjs-backend-wasm');
+  return new URL(simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm', main);
+}
+
+/** Registers (replacing tfjs's own factory) and activates the `wasm` backend. Rejects with a reason. */
+export async function startWasmBackend(options: WasmBackendOptions = {}): Promise<string> {
+  const simd = options.simd ?? hasWasmSimd();
+  const [{ BackendWasm }, glue] = await Promise.all([
+    import('@tensorflow/tfjs-backend-wasm'),
+    import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js') as Promise<{ default: unknown }>,
+  ]);
+  const compiled = await compileWasm(options.module ?? defaultBinary(simd));
+  const factory = glue.default as Factory;
+  const module = await factory({
+    instantiateWasm(imports, done) {
+      WebAssembly.instantiate(compiled, imports).then((instance) => done(instance, compiled));
+      return {}; // emscripten: instantiation is asynchronous, `done` completes it
+    },
+  });
+  // The bridge tfjs's own init() installs (tfjs-backend-wasm 4.22, backend_wasm.ts).
+  module.tfjs = {
+    init: module.cwrap('init', null, []),
+    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
+    getThreadsCount: module.cwrap('get_threads_count', 'number', []),
+    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']),
+    disposeData: module.cwrap('dispose_data', null, ['number']),
+    dispose: module.cwrap('dispose', null, []),
+  };
+  tf.env().set('WASM_HAS_SIMD_SUPPORT', simd);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (tf.findBackendFactory('wasm') !== null) tf.removeBackend('wasm');
+  tf.registerBackend('wasm', () => new BackendWasm(module as never), WASM_PRIORITY);
+  if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
+  return simd ? 'SIMD binary, from a compiled WebAssembly.Module' : 'scalar binary, from a compiled WebAssembly.Module';
+}

@@ -1,0 +1,94 @@
+// Captum's `_format_baseline`, `_validate_input` and `_tensorize_baseline`, in the order IG uses:
+// format, validate, tensorize. Stricter than Captum where it silently drops or mis-shapes data.
+import * as tf from '@tensorflow/tfjs-core';
+import type { AttributionError } from './errors.js';
+import { checkTensorOrTuple, describeValue, elementPath, formatOutput, isTensor, type TensorOrTuple } from './tensors.js';
+import { allOf, attempt, errorText, fail, failAll, ok, type Result } from './validation.js';
+import { tidyResult } from './tidy-result.js';
+
+/** One baseline: a number (filled to the input's shape and dtype) or a tensor. */
+export type BaselineValue = number | tf.Tensor;
+
+/**
+ * Reference points for each input, in every form Captum accepts:
+ * - `undefined` / `null`: zeros for every input;
+ * - a number: that value everywhere (single input only, as in Captum);
+ * - a tensor of the input's shape, or a one-example tensor `[1, ...]` repeated over the batch;
+ * - an array with one number or tensor per input, mixed freely.
+ * A 0-d tensor acts like a number (Captum fails on it with an IndexError).
+ */
+export type Baselines = undefined | null | BaselineValue | readonly BaselineValue[];
+
+const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+function checkBaselineValue(value: unknown, path: string): Result<BaselineValue> {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? ok(value) : fail({ _tag: 'BaselineTypeInvalid', path, got: describeValue(value) });
+  }
+  if (isTensor(value)) {
+    if (value.isDisposed) return fail({ _tag: 'TensorDisposed', path });
+    if (value.dtype === 'string' || value.dtype === 'complex64') {
+      return fail({ _tag: 'DtypeUnsupported', path, expected: 'float32, int32 or bool', got: value.dtype });
+    }
+    return ok(value);
+  }
+  return fail({ _tag: 'BaselineTypeInvalid', path, got: describeValue(value) });
+}
+
+/** Captum's `_format_baseline` plus the count check of `_validate_input`: one value (or `null` for zeros) per input. */
+export function formatBaselines(baselines: unknown, inputCount: number, path = 'baselines'): Result<readonly (BaselineValue | null)[]> {
+  if (baselines === undefined || baselines === null) return ok(Array.from({ length: inputCount }, () => null));
+  const isTuple = Array.isArray(baselines);
+  const list: readonly unknown[] = isTuple ? baselines : [baselines];
+  const values = allOf(list.map((b, i) => checkBaselineValue(b, elementPath(path, isTuple, i))));
+  const count: Result<null> =
+    list.length === inputCount ? ok(null) : fail({ _tag: 'BaselineCountMismatch', path, inputs: inputCount, baselines: list.length });
+  return failAll([...(values._tag === 'Left' ? values.left : []), ...(count._tag === 'Left' ? count.left : [])]) ?? values;
+}
+
+/** One baseline as a full tensor of the input's shape. Creates tensors: run inside `tf.tidy`. */
+function tensorizeOne(input: tf.Tensor, baseline: BaselineValue | null, path: string): Result<tf.Tensor> {
+  if (baseline === null) return ok(tf.zerosLike(input));
+  if (typeof baseline === 'number') return ok(tf.fill(input.shape, baseline, input.dtype));
+  if (baseline.rank === 0) return ok(tf.broadcastTo(baseline, input.shape));
+  if (sameDims(baseline.shape, input.shape)) return ok(baseline);
+  if (input.rank > 0 && baseline.shape[0] === 1 && sameDims(baseline.shape.slice(1), input.shape.slice(1))) {
+    // [1, ...] -> [N, ...]: one example repeated over the batch
+    return ok(tf.tile(baseline, [input.shape[0] as number, ...input.shape.slice(1).map(() => 1)]));
+  }
+  return fail({ _tag: 'BaselineShapeInvalid', path, inputShape: input.shape, baselineShape: baseline.shape });
+}
+
+/**
+ * Formats, validates and tensorizes baselines against already checked inputs. Creates tensors: run
+ * inside `tf.tidy`. Shared by every method that takes baselines or start points.
+ */
+export function tensorizeAgainst(inputs: readonly tf.Tensor[], baselines: unknown, path = 'baselines'): Result<tf.Tensor[]> {
+  const formatted = formatBaselines(baselines, inputs.length, path);
+  if (formatted._tag === 'Left') return formatted;
+  const isTuple = Array.isArray(baselines);
+  return allOf(inputs.map((input, i) => tensorizeOne(input, formatted.right[i] ?? null, elementPath(path, isTuple, i))));
+}
+
+const unexpected = (e: unknown): AttributionError => ({ _tag: 'Unexpected', path: 'tensorizeBaselines', message: errorText(e) });
+
+/**
+ * Turns baselines in any accepted form into full tensors, one per input, shaped and typed like the
+ * inputs (a number takes the input's dtype, as in Captum: `0.5` on an int32 input becomes `0`).
+ * The result mirrors the form of `inputs`; the caller owns it.
+ *
+ * @example
+ * const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+ * tensorizeBaselines(x, tf.tensor2d([[0, 1, 2]]));   // Right(tensor [[0, 1, 2], [0, 1, 2]])
+ * tensorizeBaselines([x, x], [0.5, undefined]);      // Left: baselines[1] is not a number or tensor
+ * tensorizeBaselines([x, x], [0.5, tf.zeros([1, 3])]); // Right([full 0.5, zeros [2, 3]])
+ */
+export function tensorizeBaselines(inputs: TensorOrTuple, baselines?: Baselines): Result<tf.Tensor | tf.Tensor[]> {
+  return attempt(() => {
+    const formatted = checkTensorOrTuple(inputs, 'inputs');
+    if (formatted._tag === 'Left') return formatted;
+    const owned = [...formatted.right.tensors, ...(Array.isArray(baselines) ? baselines : [baselines]).filter(isTensor)];
+    const tensors = tidyResult(() => tensorizeAgainst(formatted.right.tensors, baselines), owned);
+    return tensors._tag === 'Left' ? tensors : ok(formatOutput(formatted.right.isTuple, tensors.right));
+  }, unexpected);
+}

@@ -1,0 +1,160 @@
+import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
+
+/**
+ * Every way a call can fail, as data. Each variant carries `path` (the argument, e.g. `baselines[1]`)
+ * and the offending values; {@link message} renders them. Captum's assertion categories map onto
+ * these tags (see README, "Errors").
+ */
+export type AttributionError =
+  /** A value of the wrong kind: a string where a tensor belongs, NaN where an integer belongs, ... */
+  | { readonly _tag: 'InvalidArgument'; readonly path: string; readonly expected: string; readonly got: string }
+  | { readonly _tag: 'TensorDisposed'; readonly path: string }
+  | { readonly _tag: 'DtypeUnsupported'; readonly path: string; readonly expected: string; readonly got: string }
+  /** Captum needs dimension 0 to be the batch; a 0-d tensor has none. */
+  | { readonly _tag: 'RankZeroInput'; readonly path: string }
+  /** A batch of 0 examples, which Captum cannot reshape to `[0, -1]`. */
+  | { readonly _tag: 'EmptyBatch'; readonly path: string; readonly shape: readonly number[] }
+  /** Tensors that must share dimension 0 (the batch) do not. */
+  | { readonly _tag: 'BatchSizeMismatch'; readonly path: string; readonly expected: number; readonly got: number }
+  | { readonly _tag: 'BaselineTypeInvalid'; readonly path: string; readonly got: string }
+  | { readonly _tag: 'BaselineCountMismatch'; readonly path: string; readonly inputs: number; readonly baselines: number }
+  | {
+      readonly _tag: 'BaselineShapeInvalid';
+      readonly path: string;
+      readonly inputShape: readonly number[];
+      readonly baselineShape: readonly number[];
+    }
+  | { readonly _tag: 'TargetTypeInvalid'; readonly path: string; readonly got: string }
+  | { readonly _tag: 'TargetCountMismatch'; readonly path: string; readonly samples: number; readonly targets: number }
+  /** A per-example list (or 1-D tensor) of class indices needs a 2-D `[N, classes]` output. */
+  | { readonly _tag: 'TargetNeeds2DOutput'; readonly path: string; readonly outputShape: readonly number[] }
+  /** More indices than the output has non-batch dimensions. */
+  | {
+      readonly _tag: 'TargetTooManyIndices';
+      readonly path: string;
+      readonly indices: number;
+      readonly outputShape: readonly number[];
+    }
+  | {
+      readonly _tag: 'TargetIndexOutOfRange';
+      readonly path: string;
+      readonly index: number;
+      readonly dim: number;
+      readonly size: number;
+    }
+  | {
+      readonly _tag: 'TargetTensorShapeInvalid';
+      readonly path: string;
+      readonly targetShape: readonly number[];
+      readonly outputShape: readonly number[];
+    }
+  /** Gradients need one scalar per example; the selected output has more. */
+  | { readonly _tag: 'TargetRequiredForMultiOutput'; readonly path: string; readonly outputShape: readonly number[] }
+  | { readonly _tag: 'AttributionBatchMismatch'; readonly path: string; readonly attribution: number; readonly endPoint: number }
+  | { readonly _tag: 'InterpolateRankUnsupported'; readonly path: string; readonly rank: number }
+  | {
+      readonly _tag: 'InterpolateModeInvalid';
+      readonly path: string;
+      readonly mode: string;
+      readonly rank: number;
+      readonly valid: readonly string[];
+    }
+  | { readonly _tag: 'InterpolateSizeInvalid'; readonly path: string; readonly expected: string; readonly got: string }
+  | { readonly _tag: 'ModelThrew'; readonly path: string; readonly message: string }
+  | { readonly _tag: 'ModelOutputInvalid'; readonly path: string; readonly expected: string; readonly got: string }
+  /** The gradient could not be taken, e.g. an input the model never used. */
+  | { readonly _tag: 'GradientUnavailable'; readonly path: string; readonly message: string }
+  | { readonly _tag: 'BackendUnavailable'; readonly path: string; readonly backend: string; readonly reason: string }
+  /** A failure inside TF.js or the runtime that no argument check foresaw; reported, never thrown. */
+  | { readonly _tag: 'Unexpected'; readonly path: string; readonly message: string };
+
+/** All problems found in one call, never empty. */
+export type AttributionErrors = ReadonlyNonEmptyArray<AttributionError>;
+
+export type ErrorTag = AttributionError['_tag'];
+
+const shape = (s: readonly number[]): string => `[${s.join(',')}]`;
+
+/** One line for one error: `path: what was expected, what was got`. */
+export function describeError(error: AttributionError): string {
+  const at = error.path === '' ? '' : `${error.path}: `;
+  switch (error._tag) {
+    case 'InvalidArgument':
+      return `${at}expected ${error.expected}, got ${error.got}`;
+    case 'TensorDisposed':
+      return `${at}the tensor has been disposed`;
+    case 'DtypeUnsupported':
+      return `${at}expected dtype ${error.expected}, got ${error.got}`;
+    case 'RankZeroInput':
+      return `${at}expected a tensor whose dimension 0 is the batch, got a 0-d (scalar) tensor`;
+    case 'EmptyBatch':
+      return `${at}expected at least one example, got shape ${shape(error.shape)} (an empty batch)`;
+    case 'BatchSizeMismatch':
+      return `${at}expected batch size ${error.expected} (dimension 0), got ${error.got}`;
+    case 'BaselineTypeInvalid':
+      return `${at}expected a baseline that is a finite number or a tensor, got ${error.got}`;
+    case 'BaselineCountMismatch':
+      return `${at}expected one baseline per input (${error.inputs}), got ${error.baselines}`;
+    case 'BaselineShapeInvalid':
+      return (
+        `${at}expected a number, a tensor of the input's shape ${shape(error.inputShape)} ` +
+        `or a one-example tensor [1,${error.inputShape.slice(1).join(',')}], got shape ${shape(error.baselineShape)}`
+      );
+    case 'TargetTypeInvalid':
+      return (
+        `${at}expected a target: undefined, an integer, an array of integers (one per example), ` +
+        `target.path(...), target.perExamplePath(...), an int32 tensor or target.reduce(fn); got ${error.got}`
+      );
+    case 'TargetCountMismatch':
+      return `${at}expected one target per example (${error.samples}), got ${error.targets}`;
+    case 'TargetNeeds2DOutput':
+      return `${at}expected a 2-D [N, classes] model output for per-example class indices, got shape ${shape(error.outputShape)}`;
+    case 'TargetTooManyIndices':
+      return (
+        `${at}expected at most ${Math.max(error.outputShape.length - 1, 0)} indices for output shape ` +
+        `${shape(error.outputShape)}, got ${error.indices}`
+      );
+    case 'TargetIndexOutOfRange':
+      return `${at}expected an index in [${-error.size}, ${error.size - 1}] for output dimension ${error.dim} of size ${error.size}, got ${error.index}`;
+    case 'TargetTensorShapeInvalid':
+      return (
+        `${at}expected a target tensor with one element or one per example, got shape ` +
+        `${shape(error.targetShape)} for output shape ${shape(error.outputShape)}`
+      );
+    case 'TargetRequiredForMultiOutput':
+      return (
+        `${at}expected a target that selects one value per example (gradients need a scalar per example), ` +
+        `got a selected output of shape ${shape(error.outputShape)}`
+      );
+    case 'AttributionBatchMismatch':
+      return `${at}expected the attributions and the end point to share dimension 0 (${error.endPoint}), got ${error.attribution}`;
+    case 'InterpolateRankUnsupported':
+      return `${at}expected a 3-D, 4-D or 5-D layer attribution, got rank ${error.rank}`;
+    case 'InterpolateModeInvalid':
+      return `${at}expected one of ${error.valid.join(', ')} for a ${error.rank}-D input, got '${error.mode}'`;
+    case 'InterpolateSizeInvalid':
+      return `${at}expected ${error.expected}, got ${error.got}`;
+    case 'ModelThrew':
+      return `${at}the model threw: ${error.message}`;
+    case 'ModelOutputInvalid':
+      return `${at}expected the model to return ${error.expected}, got ${error.got}`;
+    case 'GradientUnavailable':
+      return `${at}could not take the gradient: ${error.message}`;
+    case 'BackendUnavailable':
+      return `${at}backend '${error.backend}' is unavailable: ${error.reason}`;
+    case 'Unexpected':
+      return `${at}unexpected failure: ${error.message}`;
+  }
+}
+
+/**
+ * Renders every error of a failed call, one per line.
+ *
+ * @example
+ * const r = tensorizeBaselines(tf.zeros([2, 3]), tf.zeros([4, 3]));
+ * if (r._tag === 'Left') console.log(message(r.left));
+ * // baselines: expected a number, a tensor of the input's shape [2,3] or a one-example tensor [1,3], got shape [4,3]
+ */
+export function message(errors: readonly AttributionError[]): string {
+  return errors.map(describeError).join('\n');
+}

@@ -1,0 +1,22 @@
+// Captum's `_format_additional_forward_args`: extra arguments appended after the inputs.
+import { isTensor } from './tensors.js';
+import { allOf, fail, ok, type Result } from './validation.js';
+
+/**
+ * Arguments passed to the model after the inputs, unchanged. An array is spread (`f(...inputs, ...args)`,
+ * like Captum's tuple); any other value is passed as one argument; `undefined`/`null` passes none.
+ * To pass an array as a single argument, wrap it: `[[a, b]]`. Tensors are not expanded or copied,
+ * so a per-example tensor must have the inputs' batch size.
+ */
+export type AdditionalForwardArgs = unknown;
+
+/** The argument list, with every tensor in it checked to be alive. */
+export function formatAdditionalForwardArgs(args: AdditionalForwardArgs, path = 'additionalForwardArgs'): Result<readonly unknown[]> {
+  if (args === undefined || args === null) return ok([]);
+  const list: readonly unknown[] = Array.isArray(args) ? args : [args];
+  return allOf(
+    list.map((a, i) =>
+      isTensor(a) && a.isDisposed ? fail({ _tag: 'TensorDisposed', path: Array.isArray(args) ? `${path}[${i}]` : path }) : ok(a),
+    ),
+  );
+}

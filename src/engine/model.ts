@@ -1,0 +1,92 @@
+// What counts as a model, and the one place that calls it.
+import * as tf from '@tensorflow/tfjs-core';
+import { describeValue, formatShape, isTensor } from '../core/tensors.js';
+import type { AttributionError } from '../core/errors.js';
+import { errorText, fail, ok, type Result } from '../core/validation.js';
+
+/** Captum's convention: `f(...inputs, ...additionalForwardArgs)` returning one tensor `[N, ...]`. */
+export type ForwardFunction = (...args: never[]) => tf.Tensor;
+
+/** A `tf.LayersModel` (anything with `apply(inputs, {training})`): extra tensor args become extra model inputs. */
+export interface LayersModelLike {
+  apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: { training?: boolean }): unknown;
+}
+
+/** A `tf.GraphModel` or any object with `predict(inputs)`. */
+export interface PredictModelLike {
+  predict(inputs: tf.Tensor | tf.Tensor[], config?: object): unknown;
+}
+
+/** Anything this library can take as a model. */
+export type Model = ForwardFunction | LayersModelLike | PredictModelLike;
+
+/** A model that threw or returned something unusable, carried out of `tf.tidy`/`tf.grads` as an exception. */
+export class ModelFailure extends Error {
+  constructor(readonly error: AttributionError) {
+    super(error._tag);
+  }
+}
+
+/** The error to report for anything thrown while running a model: its own, or `Unexpected` at `path`. */
+export const modelErrorOf = (e: unknown, path: string): AttributionError =>
+  e instanceof ModelFailure ? e.error : { _tag: 'Unexpected', path, message: errorText(e) };
+
+/** The model is callable in one of the three accepted ways. */
+export function checkModel(model: unknown, path = 'model'): Result<Model> {
+  if (typeof model === 'function') return ok(model as ForwardFunction);
+  if (typeof model === 'object' && model !== null) {
+    const m = model as { apply?: unknown; predict?: unknown };
+    if (typeof m.apply === 'function' || typeof m.predict === 'function') return ok(model as Model);
+  }
+  return fail({
+    _tag: 'InvalidArgument',
+    path,
+    expected: 'a forward function (...inputs, ...args) => Tensor, a tf.LayersModel or a model with predict()',
+    got: describeValue(model),
+  });
+}
+
+const asModelInput = (inputs: readonly tf.Tensor[]): tf.Tensor | tf.Tensor[] => (inputs.length === 1 ? (inputs[0] as tf.Tensor) : [...inputs]);
+
+function invoke(model: Model, inputs: readonly tf.Tensor[], args: readonly unknown[]): unknown {
+  if (typeof model === 'function') return (model as (...a: unknown[]) => unknown)(...inputs, ...args);
+  const all = [...inputs, ...(args as tf.Tensor[])];
+  if ('apply' in model && typeof model.apply === 'function') return model.apply(asModelInput(all), { training: false });
+  return (model as PredictModelLike).predict(asModelInput(all));
+}
+
+/**
+ * Calls the model on `inputs` followed by `args` and checks that it returned one live tensor.
+ * Throws {@link ModelFailure} (caught at the public boundary), never returns a non-tensor.
+ * A model that hands back one of its own arguments gets a clone, so the caller may dispose it.
+ */
+export function callModel(model: Model, inputs: readonly tf.Tensor[], args: readonly unknown[]): tf.Tensor {
+  if (typeof model !== 'function' && args.some((a) => !isTensor(a))) {
+    throw new ModelFailure({
+      _tag: 'InvalidArgument',
+      path: 'additionalForwardArgs',
+      expected: 'only tensors for a tf.LayersModel or predict() model (they become extra model inputs); use a forward function for other arguments',
+      got: describeValue(args.find((a) => !isTensor(a))),
+    });
+  }
+  let output: unknown;
+  try {
+    output = invoke(model, inputs, args);
+  } catch (e) {
+    throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: errorText(e) });
+  }
+  if (!isTensor(output) || output.isDisposed) {
+    const got = Array.isArray(output) ? `an array of ${output.length} outputs (wrap the model to pick one)` : describeValue(output);
+    throw new ModelFailure({ _tag: 'ModelOutputInvalid', path: 'model', expected: 'one tensor', got });
+  }
+  if (output.dtype !== 'float32' && output.dtype !== 'int32') {
+    throw new ModelFailure({
+      _tag: 'ModelOutputInvalid',
+      path: 'model',
+      expected: 'a float32 or int32 tensor',
+      got: `a ${output.dtype} tensor of shape ${formatShape(output.shape)}`,
+    });
+  }
+  const own = [...inputs, ...args].includes(output);
+  return own ? tf.clone(output) : output;
+}

@@ -1,0 +1,76 @@
+// Choosing and loading the kernel variant: SIMD where WebAssembly.validate says v128 works, else
+// scalar, else (no binary reachable, e.g. a Worker given no modules) the JS reference, with the reason kept.
+import { compileWasm, hasWasmSimd, type WasmSource } from '../backends/wasm-source.js';
+import { type Kernels, type KernelVariant, referenceKernels, wasmKernels } from './kernels.js';
+
+/** Where the kernel binaries come from, and which variant to use. */
+export interface KernelOptions {
+  /** `auto` (default): SIMD if the runtime validates it, else scalar, else JS. */
+  readonly variant?: 'auto' | KernelVariant;
+  /** The SIMD binary: a compiled module (required on Cloudflare Workers), bytes or a URL. */
+  readonly simd?: WasmSource;
+  /** The scalar binary, likewise. */
+  readonly scalar?: WasmSource;
+}
+
+export interface KernelStatus {
+  readonly variant: KernelVariant;
+  /** Why a faster variant was not used, when one was not. */
+  readonly reason?: string;
+}
+
+const defaultSource = (variant: 'simd' | 'scalar'): URL => new URL(`./attribution-kernels.${variant}.wasm`, import.meta.url);
+
+/** Instantiates one variant; rejects if its binary cannot be loaded. */
+export async function loadKernels(variant: KernelVariant, source?: WasmSource): Promise<Kernels> {
+  if (variant === 'js') return referenceKernels;
+  const module = await compileWasm(source ?? defaultSource(variant));
+  return wasmKernels(await WebAssembly.instantiate(module, {}), variant);
+}
+
+async function choose(options: KernelOptions): Promise<{ kernels: Kernels; status: KernelStatus }> {
+  const wanted = options.variant ?? 'auto';
+  if (wanted === 'js') return { kernels: referenceKernels, status: { variant: 'js' } };
+  const reasons: string[] = [];
+  const candidates: ('simd' | 'scalar')[] = wanted === 'auto' ? ['simd', 'scalar'] : [wanted];
+  for (const variant of candidates) {
+    if (variant === 'simd' && !hasWasmSimd()) {
+      reasons.push('simd: this runtime does not validate WebAssembly SIMD');
+      continue;
+    }
+    try {
+      const kernels = await loadKernels(variant, options[variant]);
+      return { kernels, status: reasons.length ? { variant, reason: reasons.join('; ') } : { variant } };
+    } catch (e) {
+      reasons.push(`${variant}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { kernels: referenceKernels, status: { variant: 'js', reason: reasons.join('; ') } };
+}
+
+let current: Promise<{ kernels: Kernels; status: KernelStatus }> | undefined;
+
+/** The kernels in use, loaded on first call with the default options. Never rejects. */
+export async function getKernels(): Promise<Kernels> {
+  current ??= choose({});
+  return (await current).kernels;
+}
+
+/**
+ * Picks the kernel binaries (e.g. modules imported on Cloudflare Workers) and the variant, and
+ * reports what is now in use. Without it, the binaries next to this module are found on first use.
+ *
+ * @example
+ * import simd from 'tfjs-attribution/kernels/attribution-kernels.simd.wasm'; // a Workers wasm module
+ * const status = await configureKernels({ simd });  // { variant: 'simd' }
+ */
+export async function configureKernels(options: KernelOptions = {}): Promise<KernelStatus> {
+  current = choose(options);
+  return (await current).status;
+}
+
+/** The variant in use and, if it is not the fastest, why. Loads the kernels if needed. */
+export async function kernelStatus(): Promise<KernelStatus> {
+  current ??= choose({});
+  return (await current).status;
+}

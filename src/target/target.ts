@@ -1,0 +1,66 @@
+// The Target union: which part of the model output an attribution explains.
+// A plain number and a plain number[] keep Captum's meaning; the other forms are explicit.
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** A multi-index into the non-batch dimensions, the same for every example (Captum's tuple target). */
+export interface PathTarget {
+  readonly kind: 'path';
+  readonly indices: readonly number[];
+}
+
+/** One multi-index per example (Captum's list of tuples). */
+export interface PerExamplePathTarget {
+  readonly kind: 'perExamplePath';
+  readonly paths: readonly (readonly number[])[];
+}
+
+/** A custom reduction of the model output to one value (or one block) per example, e.g. a mask sum. */
+export interface ReduceTarget {
+  readonly kind: 'reduce';
+  readonly fn: (output: tf.Tensor) => tf.Tensor;
+}
+
+/**
+ * What to explain in the model output `[N, ...]`:
+ * - `undefined` / `null`: the whole output (it must hold one value per example for gradients);
+ * - a number `i`: `output[:, i]` for every example; negative counts from the end (Captum's int);
+ * - a number array `[c0, c1, ...]`: class `c_k` for example `k`; needs a 2-D output (Captum's list of ints);
+ * - an int32 tensor: one element acts as a number, a 1-D tensor of N elements as a number array;
+ * - {@link target}`.path(i, j)`: `output[:, i, j]` (Captum's tuple);
+ * - {@link target}`.perExamplePath([[i0, j0], [i1, j1], ...])`: `output[k, i_k, j_k]` (Captum's list of tuples);
+ * - {@link target}`.reduce(fn)`: `fn(output)`, which must keep dimension 0.
+ */
+export type Target = undefined | null | number | readonly number[] | tf.Tensor | PathTarget | PerExamplePathTarget | ReduceTarget;
+
+/**
+ * Constructors for every target form.
+ *
+ * @example
+ * target.index(2);                         // output[:, 2]
+ * target.perExample([0, 3, 1]);            // output[k, [0, 3, 1][k]]
+ * target.path(1, 0);                       // output[:, 1, 0]
+ * target.perExamplePath([[0, 1], [2, 3]]); // output[0, 0, 1] and output[1, 2, 3]
+ * target.reduce((out) => tf.sum(tf.mul(out, mask), [1, 2])); // a mask sum per example
+ */
+export const target = {
+  none: undefined as Target,
+  index: (i: number): Target => i,
+  perExample: (indices: readonly number[]): Target => indices,
+  tensor: (t: tf.Tensor): Target => t,
+  path: (...indices: number[]): PathTarget => ({ kind: 'path', indices }),
+  perExamplePath: (paths: readonly (readonly number[])[]): PerExamplePathTarget => ({ kind: 'perExamplePath', paths }),
+  reduce: (fn: (output: tf.Tensor) => tf.Tensor): ReduceTarget => ({ kind: 'reduce', fn }),
+} as const;
+
+/**
+ * A target with tensor values read out and every index checked to be an integer: plain data that
+ * {@link applyTarget} can apply synchronously (inside a gradient tape).
+ */
+export type ResolvedTarget =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'path'; readonly indices: readonly number[] }
+  | { readonly kind: 'perExample'; readonly indices: readonly number[] }
+  | { readonly kind: 'perExamplePath'; readonly paths: readonly (readonly number[])[] }
+  /** An int32 tensor target's values: one element acts as a path, N elements as per-example indices. */
+  | { readonly kind: 'tensorValues'; readonly values: readonly number[]; readonly shape: readonly number[] }
+  | { readonly kind: 'reduce'; readonly fn: (output: tf.Tensor) => tf.Tensor };

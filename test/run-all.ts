@@ -1,0 +1,99 @@
+// `npm test`: every suite on each backend (cpu, wasm, webgpu), each in its own process because the
+// tfjs backend is global state. Prints each backend's output as it comes, then the per-op Captum
+// parity counts, then one line: `N passed, N failed`.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+interface Tally {
+  passed: number;
+  failed: number;
+  stricter: number;
+}
+interface BackendRun {
+  readonly backend: string;
+  passed: number;
+  failed: number;
+  skipped: string | undefined;
+  detail: string;
+  tally: Record<string, Tally>;
+}
+
+const BACKENDS = (process.env['TFJS_ATTRIBUTION_BACKENDS'] ?? 'cpu,wasm,webgpu').split(',');
+/** CI sets this: a backend that cannot start is then a failure, not a skip. */
+const REQUIRE_ALL = process.env['TFJS_ATTRIBUTION_REQUIRE_ALL_BACKENDS'] === '1';
+const TIMEOUT_MS = 20 * 60 * 1000;
+
+function runBackend(backend: string): Promise<BackendRun> {
+  const run: BackendRun = { backend, passed: 0, failed: 0, skipped: undefined, detail: '', tally: {} };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', fileURLToPath(new URL('./run-backend.js', import.meta.url))], {
+      env: { ...process.env, TFJS_ATTRIBUTION_BACKEND: backend, EGL_PLATFORM: process.env['EGL_PLATFORM'] ?? 'surfaceless', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      process.stdout.write(chunk);
+    });
+    // Dawn and Mesa print adapter warnings on stderr; keep them, but marked.
+    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = (tag: string): string | undefined => out.split('\n').find((l) => l.startsWith(tag))?.slice(tag.length + 1);
+      const num = (label: string): number => Number(/\s+(\d+)/.exec(out.split('\n').find((l) => l.trim().startsWith(label)) ?? '')?.[1] ?? 0);
+      const skip = line('@@SKIP');
+      if (skip !== undefined) {
+        run.skipped = JSON.parse(skip) as string;
+        resolve(run);
+        return;
+      }
+      run.detail = line('@@BACKEND') ?? '';
+      const tally = line('@@TALLY');
+      if (tally !== undefined) run.tally = JSON.parse(tally) as Record<string, Tally>;
+      const total = num('Total:');
+      run.passed = num('Passed:');
+      run.failed = total - run.passed - num('Skipped:');
+      if (tally === undefined || code !== 0) {
+        // A crash, a hang killed by the timer, or failures: make sure it counts.
+        if (tally === undefined) run.failed += 1;
+        console.log(`\n[${backend}] test process ended with ${signal ?? `code ${code}`}`);
+      }
+      resolve(run);
+    });
+  });
+}
+
+const runs: BackendRun[] = [];
+for (const backend of BACKENDS) {
+  console.log(`\n===== backend: ${backend} =====`);
+  runs.push(await runBackend(backend));
+}
+
+console.log('\n===== Captum parity (reference cases passed per op and backend) =====');
+const ops = [...new Set(runs.flatMap((r) => Object.keys(r.tally)))].sort();
+for (const op of ops) {
+  const cells = runs.map((r) => {
+    const t = r.tally[op];
+    if (r.skipped !== undefined || t === undefined) return `${r.backend}: -`;
+    const total = t.passed + t.failed;
+    return `${r.backend}: ${t.passed}/${total}${t.stricter ? ` (${t.stricter} stricter by design)` : ''}`;
+  });
+  console.log(`  ${op.padEnd(18)} ${cells.join('   ')}`);
+}
+
+console.log('\n===== Backends =====');
+let failed = 0;
+let passed = 0;
+for (const r of runs) {
+  if (r.skipped !== undefined) {
+    console.log(`  ${r.backend}: SKIPPED: ${r.skipped}`);
+    if (REQUIRE_ALL) failed += 1;
+    continue;
+  }
+  console.log(`  ${r.backend}: ${r.passed} passed, ${r.failed} failed  ${r.detail}`);
+  passed += r.passed;
+  failed += r.failed;
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;

@@ -1,0 +1,146 @@
+// The reference models (fixtures/reference/models.json) rebuilt on TF.js ops: as forward functions
+// (Captum's convention, extra args included) and, where tfjs-layers can express them, as tf.LayersModels.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { loadJson } from './fixtures.js';
+
+type Nested = number | Nested[];
+interface LayerSpec {
+  readonly kind: 'dense' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'conv2d' | 'maxpool2d' | 'avgpool2d' | 'flatten' | 'reshape';
+  readonly name?: string;
+  readonly kernel?: Nested;
+  readonly bias?: number[];
+  readonly strides?: [number, number];
+  readonly padding?: 'valid' | 'same';
+  readonly pool?: [number, number];
+  readonly shape?: number[];
+}
+export interface ModelSpec {
+  readonly name: string;
+  readonly inputShapes: number[][];
+  readonly layers: LayerSpec[];
+}
+
+export const modelSpecs = loadJson<Record<string, ModelSpec>>('models.json');
+
+const shapeOf = (n: Nested): number[] => (Array.isArray(n) ? [n.length, ...shapeOf(n[0] as Nested)] : []);
+const flat = (n: Nested): number[] => (Array.isArray(n) ? n.flatMap(flat) : [n]);
+
+/** Weights as tensors, made once and kept for the whole run (they are not part of any leak check). */
+function weights(spec: ModelSpec): { kernel?: tf.Tensor; bias?: tf.Tensor }[] {
+  return tf.tidy(() =>
+    spec.layers.map((l) => ({
+      ...(l.kernel === undefined ? {} : { kernel: tf.keep(tf.tensor(flat(l.kernel), shapeOf(l.kernel))) }),
+      ...(l.bias === undefined ? {} : { bias: tf.keep(tf.tensor1d(l.bias)) }),
+    })),
+  );
+}
+
+function applyLayer(x: tf.Tensor, l: LayerSpec, w: { kernel?: tf.Tensor; bias?: tf.Tensor }): tf.Tensor {
+  const n = x.shape[0] as number;
+  switch (l.kind) {
+    case 'dense':
+      return tf.add(tf.matMul(x as tf.Tensor2D, w.kernel as tf.Tensor2D), w.bias as tf.Tensor);
+    case 'conv2d':
+      return tf.add(tf.conv2d(x as tf.Tensor4D, w.kernel as tf.Tensor4D, l.strides ?? [1, 1], l.padding ?? 'valid'), w.bias as tf.Tensor);
+    case 'relu':
+      return tf.relu(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'softmax':
+      return tf.softmax(x);
+    case 'maxpool2d':
+      return tf.maxPool(x as tf.Tensor4D, l.pool ?? [2, 2], l.strides ?? [2, 2], 'valid');
+    case 'avgpool2d':
+      return tf.avgPool(x as tf.Tensor4D, l.pool ?? [2, 2], l.strides ?? [2, 2], 'valid');
+    case 'flatten':
+      return tf.reshape(x, [n, -1]); // NHWC row-major, like tf.layers.flatten
+    case 'reshape':
+      return tf.reshape(x, [n, ...(l.shape ?? [])]);
+  }
+}
+
+/**
+ * `f(x_1..x_k, ...extra)`: one input goes in as it is; several are flattened and concatenated.
+ * The first extra argument (a number or a broadcastable tensor) multiplies the output; the rest are ignored.
+ */
+export function forwardOf(name: string): (...args: unknown[]) => tf.Tensor {
+  const spec = modelSpecs[name];
+  if (spec === undefined) throw new Error(`no model ${name}`);
+  const w = weights(spec);
+  const k = spec.inputShapes.length;
+  return (...args: unknown[]) => {
+    const inputs = args.slice(0, k) as tf.Tensor[];
+    const extra = args.slice(k);
+    let x =
+      k === 1
+        ? (inputs[0] as tf.Tensor)
+        : tf.concat(
+            inputs.map((t) => tf.reshape(t, [t.shape[0] as number, -1])),
+            1,
+          );
+    spec.layers.forEach((l, i) => {
+      x = applyLayer(x, l, w[i] ?? {});
+    });
+    const scale = extra[0];
+    if (typeof scale === 'number' || scale instanceof tf.Tensor) x = tf.mul(x, scale);
+    return x;
+  };
+}
+
+const cachedForwards = new Map<string, (...args: unknown[]) => tf.Tensor>();
+/** The forward function of a reference model, built once per process. */
+export function referenceModel(name: string): (...args: unknown[]) => tf.Tensor {
+  let f = cachedForwards.get(name);
+  if (f === undefined) {
+    f = forwardOf(name);
+    cachedForwards.set(name, f);
+  }
+  return f;
+}
+
+/** Single-input models without a rank-0 reshape, rebuilt with tfjs-layers (its own layers, our weights). */
+export function layersModelOf(name: string): tfl.LayersModel | undefined {
+  const spec = modelSpecs[name];
+  if (spec === undefined || spec.inputShapes.length !== 1) return undefined;
+  if (spec.layers.some((l) => l.kind === 'reshape' && (l.shape ?? []).length === 0)) return undefined;
+  const model = tfl.sequential();
+  const inputShape = spec.inputShapes[0] as number[];
+  spec.layers.forEach((l, i) => {
+    const first = i === 0 ? { inputShape } : {};
+    switch (l.kind) {
+      case 'dense':
+        model.add(tfl.layers.dense({ units: (l.bias ?? []).length, ...first }));
+        break;
+      case 'conv2d': {
+        const shape = shapeOf(l.kernel as Nested);
+        model.add(tfl.layers.conv2d({ filters: shape[3] as number, kernelSize: [shape[0] as number, shape[1] as number], strides: l.strides ?? [1, 1], padding: l.padding ?? 'valid', ...first }));
+        break;
+      }
+      case 'relu':
+      case 'sigmoid':
+      case 'tanh':
+      case 'softmax':
+        model.add(tfl.layers.activation({ activation: l.kind, ...first }));
+        break;
+      case 'maxpool2d':
+        model.add(tfl.layers.maxPooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid', ...first }));
+        break;
+      case 'avgpool2d':
+        model.add(tfl.layers.averagePooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid', ...first }));
+        break;
+      case 'flatten':
+        model.add(tfl.layers.flatten(first));
+        break;
+      case 'reshape':
+        model.add(tfl.layers.reshape({ targetShape: l.shape ?? [], ...first }));
+        break;
+    }
+  });
+  const w = weights(spec).flatMap((x) => [x.kernel, x.bias].filter((t): t is tf.Tensor => t !== undefined));
+  model.setWeights(w);
+  for (const t of w) t.dispose();
+  return model;
+}
