@@ -130,8 +130,12 @@ export function describeMethod(className: MethodName, options: { readonly multip
  *
  * @example
  * const ig = describeMethod('IntegratedGradients');
- * if (ig._tag === 'Right') noiseTunnel(ig.right).hasConvergenceDelta; // true
+ * if (ig._tag === 'Right') noiseTunnel(ig.right); // Right({ className: 'NoiseTunnel', ..., hasConvergenceDelta: true })
  */
-export function noiseTunnel(wrapped: MethodDescriptor): MethodDescriptor {
-  return { ...descriptor('NoiseTunnel', wrapped.family, wrapped.multipliesByInputs, wrapped.hasConvergenceDelta) };
+export function noiseTunnel(wrapped: MethodDescriptor): Result<MethodDescriptor> {
+  const w = wrapped as Partial<MethodDescriptor> | null | undefined;
+  const valid =
+    typeof w === 'object' && w !== null && typeof w.multipliesByInputs === 'boolean' && typeof w.hasConvergenceDelta === 'boolean' && typeof w.family === 'string';
+  if (!valid) return fail({ _tag: 'InvalidArgument', path: 'wrapped', expected: 'a method descriptor (from describeMethod)', got: describeValue(wrapped) });
+  return ok(descriptor('NoiseTunnel', w.family as MethodFamily, w.multipliesByInputs as boolean, w.hasConvergenceDelta as boolean));
 }

@@ -75,7 +75,13 @@ export type ErrorTag = AttributionError['_tag'];
 
 const shape = (s: readonly number[]): string => `[${s.join(',')}]`;
 
-/** One line for one error: `path: what was expected, what was got`. */
+/**
+ * One line for one error: `path: what was expected, what was got`.
+ *
+ * @example
+ * describeError({ _tag: 'BaselineCountMismatch', path: 'baselines', inputs: 2, baselines: 3 });
+ * // 'baselines: expected one baseline per input (2), got 3'
+ */
 export function describeError(error: AttributionError): string {
   const at = error.path === '' ? '' : `${error.path}: `;
   switch (error._tag) {

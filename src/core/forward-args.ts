@@ -10,7 +10,15 @@ import { allOf, fail, ok, type Result } from './validation.js';
  */
 export type AdditionalForwardArgs = unknown;
 
-/** The argument list, with every tensor in it checked to be alive. */
+/**
+ * Captum's `_format_additional_forward_args`: the argument list, with every tensor in it checked to be alive.
+ *
+ * @example
+ * formatAdditionalForwardArgs(undefined);     // Right([])
+ * formatAdditionalForwardArgs(2);             // Right([2])
+ * formatAdditionalForwardArgs([2, 'mode']);   // Right([2, 'mode']): spread after the inputs
+ * formatAdditionalForwardArgs([[1, 2]]);      // Right([[1, 2]]): one argument that is an array
+ */
 export function formatAdditionalForwardArgs(args: AdditionalForwardArgs, path = 'additionalForwardArgs'): Result<readonly unknown[]> {
   if (args === undefined || args === null) return ok([]);
   const list: readonly unknown[] = Array.isArray(args) ? args : [args];

@@ -64,7 +64,11 @@ export function checkTensor(value: unknown, path: string, rules: TensorRules = {
 
 /**
  * Captum's `_format_tensor_into_tuples` for arguments that must be present: a tensor or a non-empty
- * array of tensors. Every element is checked; all problems are reported.
+ * array of tensors. Every element is checked; all problems are reported. Exported as `formatTensorIntoTuple`.
+ *
+ * @example
+ * formatTensorIntoTuple(tf.ones([2, 3]), 'inputs');        // Right({ tensors: [t], isTuple: false })
+ * formatTensorIntoTuple([tf.ones([2, 3]), 'x'], 'inputs'); // Left: inputs[1]: expected a tensor, got the string "x"
  */
 export function checkTensorOrTuple(value: unknown, path: string, rules: TensorRules = {}): Result<Formatted> {
   if (Array.isArray(value)) {
@@ -97,7 +101,13 @@ export function checkNonEmptyBatch(t: tf.Tensor, path: string): Result<tf.Tensor
   return t.shape[0] === 0 ? fail({ _tag: 'EmptyBatch', path, shape: t.shape }) : ok(t);
 }
 
-/** Mirrors the input form: one tensor back for a single tensor, an array for an array. */
+/**
+ * Mirrors the input form: one tensor back for a single tensor, an array for an array.
+ *
+ * @example
+ * const { tensors, isTuple } = { tensors: [tf.ones([2])], isTuple: false };
+ * formatOutput(isTuple, tensors); // the tensor itself, not an array
+ */
 export function formatOutput<T extends tf.Tensor>(isTuple: boolean, tensors: readonly T[]): T | T[] {
   return isTuple ? [...tensors] : (tensors[0] as T);
 }

@@ -61,15 +61,23 @@ export async function getKernels(): Promise<Kernels> {
  * reports what is now in use. Without it, the binaries next to this module are found on first use.
  *
  * @example
- * import simd from 'tfjs-attribution/kernels/attribution-kernels.simd.wasm'; // a Workers wasm module
- * const status = await configureKernels({ simd });  // { variant: 'simd' }
+ * // On Cloudflare Workers, hand over the binaries imported as wasm modules:
+ * //   import simd from 'tfjs-attribution/kernels/attribution-kernels.simd.wasm';
+ * //   await configureKernels({ simd });
+ * await configureKernels({ variant: 'scalar' }); // { variant: 'scalar' }
+ * await configureKernels();                      // the default again: { variant: 'simd' } where SIMD validates
  */
 export async function configureKernels(options: KernelOptions = {}): Promise<KernelStatus> {
   current = choose(options);
   return (await current).status;
 }
 
-/** The variant in use and, if it is not the fastest, why. Loads the kernels if needed. */
+/**
+ * The variant in use and, if it is not the fastest, why. Loads the kernels if needed.
+ *
+ * @example
+ * await kernelStatus(); // { variant: 'simd' } in Node, Deno and browsers
+ */
 export async function kernelStatus(): Promise<KernelStatus> {
   current ??= choose({});
   return (await current).status;

@@ -90,7 +90,14 @@ export async function resolveTarget(value: Target, path = 'target'): Promise<Res
 
 /**
  * Captum's `_validate_target`: a per-example target (a list, or a tensor of more than one element)
- * must have one entry per example. Other forms are not checked here.
+ * must have one entry per example. Other forms are not checked here. Exported as `validateTarget`.
+ *
+ * @example
+ * const t = await resolveTarget([0, 2, 1]);
+ * if (t._tag === 'Right') {
+ *   validateTarget(3, t.right); // Right
+ *   validateTarget(4, t.right); // Left: target: expected one target per example (4), got 3
+ * }
  */
 export function checkTargetCount(n: number, t: ResolvedTarget, path = 'target'): Result<ResolvedTarget> {
   const count =

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { suite } from 'uvu';
+import { initBackend } from '../../src/index.js';
+import { assert, assertClose, backendName, expectLeft, expectRight } from '../support/harness.js';
+
+const s = suite(`initBackend (${backendName} process)`);
+s('reuses the backend already running when it is forced again', async () => {
+  const r = expectRight(await initBackend({ force: backendName }));
+  assert(r.backend === backendName && r.detail === 'already initialized', JSON.stringify(r));
+  assert(tf.getBackend() === backendName, 'still current');
+});
+s('reports why a preferred backend was passed over', async () => {
+  const r = expectRight(await initBackend({ prefer: ['webgpu', backendName] }));
+  if (backendName === 'webgpu') {
+    assert(r.backend === 'webgpu', 'webgpu chosen where it runs');
+  } else {
+    // These processes never install navigator.gpu.
+    assert(r.backend === backendName, `fell back to ${backendName}, got ${r.backend}`);
+    assert((r.passedOver.webgpu ?? '').includes('navigator.gpu'), `reason given: ${JSON.stringify(r.passedOver)}`);
+  }
+  assert(tf.getBackend() === backendName, 'the backend under test is current again');
+});
+s('refuses unknown backends and malformed options with a Left', async () => {
+  expectLeft(await initBackend({ force: 'tpu' as never }), ['InvalidArgument']);
+  expectLeft(await initBackend({ prefer: [] }), ['InvalidArgument']);
+  expectLeft(await initBackend('wasm' as never), ['InvalidArgument']);
+});
+if (backendName === 'cpu') {
+  s('starts wasm from a compiled WebAssembly.Module handed over by the caller (the Workers path), and reports a bad one', async () => {
+    const bad = await initBackend({ force: 'wasm', wasm: { module: new Uint8Array([0, 97, 115, 109]) } });
+    const [e] = expectLeft(bad, ['BackendUnavailable']);
+    assert(e?._tag === 'BackendUnavailable' && e.backend === 'wasm', 'names the backend');
+    assert(tf.getBackend() === 'cpu', 'cpu is still current after the failure');
+    const main = import.meta.resolve('@tensorflow/tfjs-backend-wasm');
+    const module = await WebAssembly.compile(readFileSync(new URL('tfjs-backend-wasm-simd.wasm', main)));
+    const r = expectRight(await initBackend({ force: 'wasm', wasm: { module, simd: true } }));
+    assert(r.backend === 'wasm' && tf.getBackend() === 'wasm', 'wasm is current');
+    const y = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]])));
+    assertClose(await y.data(), [17, 39], { atol: 0, rtol: 0 });
+    y.dispose();
+    assert(await tf.setBackend('cpu'), 'back to cpu for the suites that follow');
+  });
+}
+s.run();

@@ -1,0 +1,75 @@
+// A tf.LayersModel works wherever a model is taken: the reference cases on single-input models, rebuilt with tfjs-layers.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { suite } from 'uvu';
+import { computeGradients, convergenceDelta, runForward } from '../../src/index.js';
+import { type ItemsJson, type ReferenceCase, type TargetJson, type TensorJson, loadCases, tensorsIn, toItems, toTarget } from '../support/fixtures.js';
+import { assert, assertClose, assertTensor, disposeAll, expectCategory, expectLeft, expectRight, PARITY, parityCases, withoutLeaks } from '../support/harness.js';
+import { layersModelOf } from '../support/models.js';
+
+const models = new Map<string, tfl.LayersModel | undefined>();
+const modelFor = (name: string) => {
+  if (!models.has(name)) models.set(name, layersModelOf(name));
+  return models.get(name);
+};
+/** Cases a LayersModel can run: single-input models, no extra arguments (a LayersModel takes only its inputs). */
+const usable = (c: ReferenceCase) => c.args['additional_forward_args'] === null && c.model !== null && modelFor(c.model) !== undefined;
+
+parityCases('forwardTarget[LayersModel]', loadCases('forward_target.json').filter(usable), async (c) => {
+  const inputs = toItems(c.args['inputs'] as ItemsJson);
+  const t = toTarget(c.args['target'] as TargetJson);
+  await withoutLeaks(c.id, async () => {
+    const r = await runForward(modelFor(c.model as string)!, inputs, t);
+    if (c.error !== undefined) return expectCategory(r, c.error, c.id);
+    const out = expectRight(r, c.id);
+    await assertTensor(out, (c.expected as { output: TensorJson }).output, PARITY, 'output');
+    out.dispose();
+  });
+  disposeAll(inputs, tensorsIn(t));
+});
+
+parityCases('gradients[LayersModel]', loadCases('gradients.json').filter(usable), async (c) => {
+  const inputs = toItems(c.args['inputs'] as ItemsJson);
+  const t = toTarget(c.args['target'] as TargetJson);
+  await withoutLeaks(c.id, async () => {
+    const r = await computeGradients(modelFor(c.model as string)!, inputs, t);
+    if (c.error !== undefined) return expectCategory(r, c.error, c.id);
+    const grads = expectRight(r, c.id);
+    const want = (c.expected as { gradients: ItemsJson }).gradients.items;
+    for (const [i, g] of (Array.isArray(grads) ? grads : [grads]).entries()) await assertTensor(g, want[i] as TensorJson, PARITY, `gradients[${i}]`);
+    disposeAll(grads);
+  });
+  disposeAll(inputs, tensorsIn(t));
+});
+
+const s = suite('a tf.LayersModel as the model');
+s('feeds extra tensor arguments as extra model inputs, and refuses non-tensor ones', async () => {
+  const a = tfl.input({ shape: [2] });
+  const b = tfl.input({ shape: [2] });
+  const sum = tfl.layers.add().apply([a, b]) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: [a, b], outputs: sum });
+  const x = tf.tensor2d([[1, 2], [3, 4]]);
+  const y = tf.tensor2d([[10, 20], [30, 40]]);
+  await withoutLeaks('extra inputs', async () => {
+    const out = expectRight(await runForward(model, x, 1, [y]));
+    assertClose(await out.data(), [22, 44], { atol: 0, rtol: 0 });
+    out.dispose();
+    const [e] = expectLeft(await runForward(model, x, 1, [2]), ['InvalidArgument']);
+    assert(e?.path === 'additionalForwardArgs', `path ${e?.path}`);
+  });
+  disposeAll(x, y);
+  model.dispose();
+});
+s('computes a convergence delta through a LayersModel', async () => {
+  const model = modelFor('mlp')!;
+  const x = tf.randomUniform([3, 6], -1, 1, 'float32', 3);
+  const zeros = tf.zerosLike(x);
+  const [fx, f0] = [model.predict(x) as tf.Tensor, model.predict(zeros) as tf.Tensor];
+  // attributions that sum exactly to F(x) - F(0) for target 2 spread over 6 features: delta ~ 0
+  const gap = tf.tidy(() => tf.sub(tf.slice(fx, [0, 2], [-1, 1]), tf.slice(f0, [0, 2], [-1, 1])));
+  const attributions = tf.tidy(() => tf.tile(tf.div(gap, 6), [1, 6]));
+  const d = expectRight(await convergenceDelta(model, { attributions, endPoint: x, target: 2 }));
+  assertClose(await d.data(), [0, 0, 0], { atol: 1e-5, rtol: 0 });
+  disposeAll(d, x, zeros, fx, f0, gap, attributions);
+});
+s.run();
