@@ -30,6 +30,31 @@ function defaultBinary(simd: boolean): URL {
   return new URL(simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm', main);
 }
 
+interface ProcessEvents {
+  listeners(event: string): unknown[];
+  removeListener(event: string, listener: unknown): void;
+}
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'];
+
+/**
+ * Emscripten's glue, when it sees Node, installs process handlers that rethrow every uncaught
+ * exception and unhandled rejection (printing its whole minified source line). Runs `start` and
+ * removes whatever handlers it added, leaving the host process as it was.
+ */
+async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const proc = (globalThis as { process?: Partial<ProcessEvents> }).process;
+  if (typeof proc?.listeners !== 'function' || typeof proc.removeListener !== 'function') return start();
+  const events = proc as ProcessEvents;
+  const before = PROCESS_EVENTS.map((e) => new Set(events.listeners(e)));
+  try {
+    return await start();
+  } finally {
+    PROCESS_EVENTS.forEach((e, i) => {
+      for (const l of events.listeners(e)) if (!before[i]?.has(l)) events.removeListener(e, l);
+    });
+  }
+}
+
 /** Registers (replacing tfjs's own factory) and activates the `wasm` backend. Rejects with a reason. */
 export async function startWasmBackend(options: WasmBackendOptions = {}): Promise<string> {
   const simd = options.simd ?? hasWasmSimd();
@@ -39,12 +64,14 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
   ]);
   const compiled = await compileWasm(options.module ?? defaultBinary(simd));
   const factory = glue.default as Factory;
-  const module = await factory({
-    instantiateWasm(imports, done) {
-      WebAssembly.instantiate(compiled, imports).then((instance) => done(instance, compiled));
-      return {}; // emscripten: instantiation is asynchronous, `done` completes it
-    },
-  });
+  const module = await withoutProcessHandlers(() =>
+    factory({
+      instantiateWasm(imports, done) {
+        WebAssembly.instantiate(compiled, imports).then((instance) => done(instance, compiled));
+        return {}; // emscripten: instantiation is asynchronous, `done` completes it
+      },
+    }),
+  );
   // The bridge tfjs's own init() installs (tfjs-backend-wasm 4.22, backend_wasm.ts).
   module.tfjs = {
     init: module.cwrap('init', null, []),

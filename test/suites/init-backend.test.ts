@@ -34,7 +34,10 @@ if (backendName === 'cpu') {
     assert(tf.getBackend() === 'cpu', 'cpu is still current after the failure');
     const main = import.meta.resolve('@tensorflow/tfjs-backend-wasm');
     const module = await WebAssembly.compile(readFileSync(new URL('tfjs-backend-wasm-simd.wasm', main)));
+    const handlers = () => process.listeners('uncaughtException').length + process.listeners('unhandledRejection').length;
+    const before = handlers();
     const r = expectRight(await initBackend({ force: 'wasm', wasm: { module, simd: true } }));
+    assert(handlers() === before, 'emscripten left no process handlers behind');
     assert(r.backend === 'wasm' && tf.getBackend() === 'wasm', 'wasm is current');
     const y = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]])));
     assertClose(await y.data(), [17, 39], { atol: 0, rtol: 0 });
