@@ -209,7 +209,14 @@ export function interpolate(
     return tidyResult(() => {
       // Weighted sums are float arithmetic; the nearest modes are a pure gather and keep int32.
       const weighted = kind !== 'nearest' && kind !== 'nearest-exact';
-      let out = weighted && x.dtype !== 'float32' ? tf.cast(x, 'float32') : x;
+      const dtype = weighted ? 'float32' : x.dtype;
+      if (x.size === 0) {
+        // An empty batch: nothing to resample, and the wasm backend's gather divides by zero on it.
+        const shape = [...x.shape];
+        for (const { axis, table } of steps) shape[axis] = table.size;
+        return ok(tf.zeros(shape, dtype));
+      }
+      let out = x.dtype !== dtype ? tf.cast(x, dtype) : x;
       for (const { axis, table } of steps) out = resampleAxis(out, axis, table);
       return ok(out);
     }, [x]);
