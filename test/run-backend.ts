@@ -20,6 +20,7 @@ export const SUITES = [
   'suites/select-target.test.js',
   'suites/run-forward.test.js',
   'suites/compute-gradients.test.js',
+  'suites/gradient-kernels.test.js',
   'suites/convergence-delta.test.js',
   'suites/interpolate.test.js',
   'suites/init-backend.test.js',

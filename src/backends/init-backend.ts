@@ -6,6 +6,7 @@ import type { AttributionError } from '../core/errors.js';
 import { describeValue } from '../core/tensors.js';
 import { errorText, fail, failAll, ok, type Result } from '../core/validation.js';
 import { startWasmBackend, type WasmBackendOptions } from './wasm-backend.js';
+import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import { startWebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.js';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -37,7 +38,10 @@ async function startCpu(): Promise<string> {
 }
 
 async function start(name: BackendName, options: InitBackendOptions): Promise<string> {
-  if (tf.findBackend(name) !== null && (await tf.setBackend(name))) return 'already initialized';
+  if (tf.findBackend(name) !== null && (await tf.setBackend(name))) {
+    if (name === 'wasm') registerWasmGradientKernels(); // a wasm backend started by the caller lacks them too
+    return 'already initialized';
+  }
   switch (name) {
     case 'webgpu':
       return startWebGpuBackend(options.webgpu);

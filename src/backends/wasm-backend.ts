@@ -3,6 +3,7 @@
 // offers no option for a Module; building the backend ourselves (its exported BackendWasm class over
 // the emscripten module) gives one path that works in every runtime, without patching tfjs.
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
 
 export interface WasmBackendOptions {
@@ -85,6 +86,7 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (tf.findBackendFactory('wasm') !== null) tf.removeBackend('wasm');
   tf.registerBackend('wasm', () => new BackendWasm(module as never), WASM_PRIORITY);
+  registerWasmGradientKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
   return simd ? 'SIMD binary, from a compiled WebAssembly.Module' : 'scalar binary, from a compiled WebAssembly.Module';
 }
