@@ -70,11 +70,11 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTe
     const [n, oh, ow, cm] = dy.shape;
     const [sh, sw] = [info.strideHeight, info.strideWidth];
     // [n, oh, 1, ow, 1, cm] padded to [n, oh, sh, ow, sw, cm]: each dy value followed by stride-1 zeros
-    const spread: tf.Tensor4D = tf.slice(
+    const spread = tf.slice(
       tf.reshape(tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, cm]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]), [n, oh * sh, ow * sw, cm]),
       [0, 0, 0, 0],
       [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cm],
-    );
+    ) as tf.Tensor4D;
     const [h, w] = [inputShape[1], inputShape[2]];
     const fitted = fitForFullCorrelation(spread, info.effectiveFilterHeight - 1 - info.padInfo.top, info.effectiveFilterWidth - 1 - info.padInfo.left, h + info.effectiveFilterHeight - 1, w + info.effectiveFilterWidth - 1);
     // [kh, kw, c, m] flipped in space -> [kh, kw, c*m, 1]: channel c*m+m' of dy meets f[.., c, m']
