@@ -14,6 +14,13 @@ import { checkTarget, checkTargetCount, readTarget } from '../target/resolve-tar
 import type { ResolvedTarget, Target } from '../target/target.js';
 import type { Baselines } from '../core/baselines.js';
 
+/**
+ * The arguments of {@link convergenceDelta} besides the model (Captum's positional arguments, by name).
+ *
+ * @example
+ * const options: ConvergenceDeltaOptions = { attributions: tf.ones([2, 3]), endPoint: tf.ones([2, 3]), startPoint: 0, target: undefined };
+ * await convergenceDelta((x: tf.Tensor) => tf.sum(x, 1), options); // Right(tensor [0, 0])
+ */
 export interface ConvergenceDeltaOptions {
   /** The attributions: dimension 0 must be the batch; any other shape (a layer's, say) is summed. */
   readonly attributions: TensorOrTuple;

@@ -12,8 +12,22 @@ import { tidyResult } from '../core/tidy-result.js';
 import { all, allOf, attempt, errorText, fail, ok, type Result } from '../core/validation.js';
 import { isIdentity, type ResampleKind, type TapTable, tapTable } from './resample-taps.js';
 
+/**
+ * The modes `torch.nn.functional.interpolate` accepts; which ones apply depends on the rank.
+ *
+ * @example
+ * const mode: InterpolateMode = 'bicubic'; // 4-D only, like bilinear; linear is 3-D, trilinear 5-D
+ * interpolate(tf.ones([1, 2, 2, 1]), 4, mode); // Right(tensor [1, 4, 4, 1])
+ */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'area' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear';
 
+/**
+ * Options of {@link interpolate}.
+ *
+ * @example
+ * const torchLayout: InterpolateOptions = { layout: 'channelsFirst' }; // [N, C, H, W]
+ * interpolate(tf.ones([1, 3, 2, 2]), [4, 4], 'nearest', torchLayout); // Right(tensor [1, 3, 4, 4])
+ */
 export interface InterpolateOptions {
   /**
    * Where the channels are. `channelsLast` (TF.js, the default): `[N,L,C]`, `[N,H,W,C]`, `[N,D,H,W,C]`.

@@ -4,8 +4,25 @@ import { describeValue } from '../core/tensors.js';
 import { fail, ok, type Result } from '../core/validation.js';
 import { getName } from './get-name.js';
 
+/**
+ * The four kinds of Captum attribution method.
+ *
+ * @example
+ * const family: MethodFamily = 'layer';
+ * console.log(methodFamilies[family].className); // 'LayerAttribution'
+ */
 export type MethodFamily = 'gradient' | 'perturbation' | 'layer' | 'neuron';
 
+/**
+ * A method's identity and flags, as plain data.
+ *
+ * @example
+ * const r = describeMethod('Saliency');
+ * if (r._tag === 'Right') {
+ *   const d: MethodDescriptor = r.right; // { className: 'Saliency', name: 'Saliency', family: 'gradient', ... }
+ *   console.log(d.multipliesByInputs, d.hasConvergenceDelta); // false false
+ * }
+ */
 export interface MethodDescriptor {
   /** Captum's class name, e.g. `IntegratedGradients`. */
   readonly className: string;
@@ -73,9 +90,21 @@ const METHODS = {
   DataLoaderAttribution: row('perturbation', false, false, false),
 } as const satisfies Record<string, Row>;
 
+/**
+ * The Captum class names {@link describeMethod} knows.
+ *
+ * @example
+ * const name: MethodName = 'LayerGradCam';
+ * describeMethod(name); // Right({ family: 'layer', ... })
+ */
 export type MethodName = keyof typeof METHODS;
 
-/** The names {@link describeMethod} knows. */
+/**
+ * The names {@link describeMethod} knows.
+ *
+ * @example
+ * methodNames.includes('Occlusion'); // true
+ */
 export const methodNames = Object.keys(METHODS) as MethodName[];
 
 const descriptor = (className: string, family: MethodFamily, multipliesByInputs: boolean, hasConvergenceDelta: boolean): MethodDescriptor => {
@@ -87,6 +116,10 @@ const descriptor = (className: string, family: MethodFamily, multipliesByInputs:
  * The base of each family, as Captum's abstract classes report it: `GradientAttribution`,
  * `PerturbationAttribution` (multiplies by inputs), `LayerAttribution` and `NeuronAttribution`.
  * No family has a convergence delta by default, even `GradientAttribution`, which implements it.
+ *
+ * @example
+ * methodFamilies.perturbation.multipliesByInputs; // true
+ * methodFamilies.gradient.hasConvergenceDelta;    // false
  */
 export const methodFamilies: Readonly<Record<MethodFamily, MethodDescriptor>> = {
   gradient: descriptor('GradientAttribution', 'gradient', false, false),

@@ -9,9 +9,23 @@ import { startWasmBackend, type WasmBackendOptions } from './wasm-backend.js';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import { startWebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.js';
 
+/**
+ * The tfjs backends {@link initBackend} can start.
+ *
+ * @example
+ * const order: BackendName[] = ['wasm', 'cpu'];
+ * await initBackend({ prefer: order }); // Right({ backend: 'wasm', ... }) where wasm starts
+ */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 const BACKENDS: readonly BackendName[] = ['webgpu', 'wasm', 'cpu'];
 
+/**
+ * Options of {@link initBackend}.
+ *
+ * @example
+ * const options: InitBackendOptions = { prefer: ['webgpu', 'cpu'], webgpu: { powerPreference: 'low-power' } };
+ * await initBackend(options);
+ */
 export interface InitBackendOptions {
   /** Use exactly this backend: a `Left` if it cannot start, no fallback. */
   readonly force?: BackendName;
@@ -21,6 +35,16 @@ export interface InitBackendOptions {
   readonly webgpu?: WebGpuBackendOptions;
 }
 
+/**
+ * What {@link initBackend} chose, and why it passed over the backends before it.
+ *
+ * @example
+ * const r = await initBackend({ prefer: ['webgpu', 'cpu'] });
+ * if (r._tag === 'Right') {
+ *   const report: BackendReport = r.right;
+ *   console.log(report.backend, report.passedOver.webgpu); // e.g. 'cpu' 'no navigator.gpu: this runtime exposes no WebGPU'
+ * }
+ */
 export interface BackendReport {
   /** The backend now active in tfjs. */
   readonly backend: BackendName;

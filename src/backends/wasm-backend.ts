@@ -6,6 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
 
+/**
+ * Options for the `wasm` backend: where its binary comes from.
+ *
+ * @example
+ * // On Cloudflare Workers: import wasmModule from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
+ * const wasm: WasmBackendOptions = { simd: true }; // add `module: wasmModule` there
+ * await initBackend({ prefer: ['wasm', 'cpu'], wasm });
+ */
 export interface WasmBackendOptions {
   /**
    * The tfjs-backend-wasm binary (`tfjs-backend-wasm-simd.wasm`, or `tfjs-backend-wasm.wasm` where

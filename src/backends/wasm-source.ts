@@ -3,7 +3,14 @@
 // bytes are compiled; a URL is read first (file: through the runtime's fs where it has one,
 // anything else through fetch).
 
-/** A WebAssembly binary: compiled, as bytes, or where to find it. */
+/**
+ * A WebAssembly binary: compiled, as bytes, or where to find it.
+ *
+ * @example
+ * const sources: WasmSource[] = [new URL('https://example.com/k.wasm'), new Uint8Array([0, 97, 115, 109])];
+ * await configureKernels({ variant: 'scalar', scalar: sources[1] }); // bad bytes: falls back to { variant: 'js', reason }
+ * await configureKernels();
+ */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;
 
 interface FsPromises {

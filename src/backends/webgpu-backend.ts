@@ -9,11 +9,24 @@ interface GpuAdapterLike {
   readonly info?: unknown;
   requestDevice(descriptor: object): Promise<object>;
 }
-/** The part of `navigator.gpu` this module uses. */
+/**
+ * The part of `navigator.gpu` this library uses: enough to hand over Dawn's GPU object in Node.
+ *
+ * @example
+ * const noAdapter: GpuLike = { requestAdapter: async () => null };
+ * await initBackend({ prefer: ['webgpu', 'cpu'], webgpu: { gpu: noAdapter } }); // Right: cpu, webgpu passed over
+ */
 export interface GpuLike {
   requestAdapter(options?: object): Promise<GpuAdapterLike | null>;
 }
 
+/**
+ * Options for the `webgpu` backend.
+ *
+ * @example
+ * const webgpu: WebGpuBackendOptions = { powerPreference: 'high-performance' };
+ * await initBackend({ prefer: ['webgpu', 'cpu'], webgpu });
+ */
 export interface WebGpuBackendOptions {
   /** The WebGPU entry point; default `navigator.gpu`. */
   readonly gpu?: GpuLike;

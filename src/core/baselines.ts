@@ -6,7 +6,13 @@ import { checkTensorOrTuple, describeValue, elementPath, formatOutput, isTensor,
 import { allOf, attempt, errorText, fail, failAll, ok, type Result } from './validation.js';
 import { tidyResult } from './tidy-result.js';
 
-/** One baseline: a number (filled to the input's shape and dtype) or a tensor. */
+/**
+ * One baseline: a number (filled to the input's shape and dtype) or a tensor.
+ *
+ * @example
+ * const b: BaselineValue[] = [0.5, tf.zeros([1, 3])];
+ * tensorizeBaselines([tf.ones([2, 3]), tf.ones([2, 3])], b); // Right([full 0.5, zeros [2, 3]])
+ */
 export type BaselineValue = number | tf.Tensor;
 
 /**
@@ -16,6 +22,12 @@ export type BaselineValue = number | tf.Tensor;
  * - a tensor of the input's shape, or a one-example tensor `[1, ...]` repeated over the batch;
  * - an array with one number or tensor per input, mixed freely.
  * A 0-d tensor acts like a number (Captum fails on it with an IndexError).
+ *
+ * @example
+ * const forOneInput: Baselines = tf.tensor2d([[0, 0, 1]]);      // repeated over the batch
+ * const forTwoInputs: Baselines = [0, tf.zeros([2, 4])];
+ * tensorizeBaselines(tf.ones([2, 3]), forOneInput);              // Right(tensor [[0, 0, 1], [0, 0, 1]])
+ * tensorizeBaselines([tf.ones([2, 3]), tf.ones([2, 4])], forTwoInputs);
  */
 export type Baselines = undefined | null | BaselineValue | readonly BaselineValue[];
 

@@ -4,6 +4,13 @@ import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
  * Every way a call can fail, as data. Each variant carries `path` (the argument, e.g. `baselines[1]`)
  * and the offending values; {@link message} renders them. Captum's assertion categories map onto
  * these tags (see README, "Errors").
+ *
+ * @example
+ * const r = tensorizeBaselines(tf.zeros([2, 3]), [0, 1]);
+ * if (r._tag === 'Left') {
+ *   const e: AttributionError = r.left[0];
+ *   if (e._tag === 'BaselineCountMismatch') console.log(e.inputs, e.baselines); // 1 2
+ * }
  */
 export type AttributionError =
   /** A value of the wrong kind: a string where a tensor belongs, NaN where an integer belongs, ... */
@@ -68,9 +75,24 @@ export type AttributionError =
   /** A failure inside TF.js or the runtime that no argument check foresaw; reported, never thrown. */
   | { readonly _tag: 'Unexpected'; readonly path: string; readonly message: string };
 
-/** All problems found in one call, never empty. */
+/**
+ * All problems found in one call, never empty.
+ *
+ * @example
+ * const r = tensorizeBaselines(tf.zeros([2, 3]), 'zeros' as never);
+ * const errors: AttributionErrors | undefined = r._tag === 'Left' ? r.left : undefined;
+ * console.log(errors?.length, errors?.[0]._tag); // 1 'BaselineTypeInvalid'
+ */
 export type AttributionErrors = ReadonlyNonEmptyArray<AttributionError>;
 
+/**
+ * The tag of an error, for matching on kinds of failure.
+ *
+ * @example
+ * const retryable: ErrorTag[] = ['ModelThrew', 'BackendUnavailable'];
+ * const r = tensorizeBaselines(tf.zeros([2, 3]), [0, 1]);
+ * if (r._tag === 'Left' && r.left.every((e) => !retryable.includes(e._tag))) console.log(message(r.left));
+ */
 export type ErrorTag = AttributionError['_tag'];
 
 const shape = (s: readonly number[]): string => `[${s.join(',')}]`;

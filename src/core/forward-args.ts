@@ -7,6 +7,11 @@ import { allOf, fail, ok, type Result } from './validation.js';
  * like Captum's tuple); any other value is passed as one argument; `undefined`/`null` passes none.
  * To pass an array as a single argument, wrap it: `[[a, b]]`. Tensors are not expanded or copied,
  * so a per-example tensor must have the inputs' batch size.
+ *
+ * @example
+ * const scaled = (x: tf.Tensor, scale: number) => tf.mul(tf.sum(x, 1), scale);
+ * const args: AdditionalForwardArgs = [2];
+ * await runForward(scaled, tf.ones([2, 3]), undefined, args); // Right(tensor [6, 6])
  */
 export type AdditionalForwardArgs = unknown;
 

@@ -6,6 +6,16 @@ import { tensorRowSums } from '../kernels/tensor-row-sums.js';
 import { allOf, attemptAsync, errorText, ok, type Result } from './validation.js';
 import { checkNonEmptyBatch, checkSameBatch, checkTensorOrTuple, elementPath, formatOutput, type TensorOrTuple } from './tensors.js';
 
+/**
+ * What {@link sumRows} returns; every tensor in it belongs to the caller.
+ *
+ * @example
+ * const r = await sumRows([tf.ones([2, 3]), tf.ones([2, 2])]);
+ * if (r._tag === 'Right') {
+ *   const sums: RowSums = r.right;
+ *   console.log(await sums.total.data()); // Float32Array [5, 5]
+ * }
+ */
 export interface RowSums {
   /** One `[N]` tensor of per-example sums per input tensor; a single tensor for a single input. */
   readonly rowSums: tf.Tensor1D | tf.Tensor1D[];

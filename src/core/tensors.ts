@@ -4,10 +4,27 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from './errors.js';
 import { allOf, fail, failAll, ok, type Result } from './validation.js';
 
-/** A single tensor, or one tensor per model input. Results mirror the form that came in. */
+/**
+ * A single tensor, or one tensor per model input. Results mirror the form that came in.
+ *
+ * @example
+ * const one: TensorOrTuple = tf.ones([2, 3]);
+ * const two: TensorOrTuple = [tf.ones([2, 3]), tf.ones([2, 4])];
+ * await sumRows(one); // rowSums is one tensor
+ * await sumRows(two); // rowSums is an array of two
+ */
 export type TensorOrTuple = tf.Tensor | readonly tf.Tensor[];
 
-/** Tensors with a record of whether they came as an array (`isTuple`), so results can mirror the input form. */
+/**
+ * Tensors with a record of whether they came as an array (`isTuple`), so results can mirror the input form.
+ *
+ * @example
+ * const r = formatTensorIntoTuple([tf.ones([2, 3])], 'inputs');
+ * if (r._tag === 'Right') {
+ *   const f: Formatted = r.right;
+ *   console.log(f.tensors.length, f.isTuple); // 1 true
+ * }
+ */
 export interface Formatted {
   readonly tensors: readonly tf.Tensor[];
   readonly isTuple: boolean;

@@ -5,7 +5,13 @@ import * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import { sequenceS } from 'fp-ts/lib/Apply.js';
 import type { AttributionError, AttributionErrors } from './errors.js';
 
-/** What every public function returns: `Right` with the result, or `Left` with every problem found. */
+/**
+ * What every public function returns: `Right` with the result, or `Left` with every problem found.
+ *
+ * @example
+ * const r: Result<string> = getName('LayerGradCam');
+ * console.log(r._tag === 'Right' ? r.right : message(r.left)); // 'Layer Grad Cam'
+ */
 export type Result<A> = E.Either<AttributionErrors, A>;
 
 export const ok = <A>(value: A): Result<A> => E.right(value);

@@ -4,20 +4,44 @@ import { describeValue, formatShape, isTensor } from '../core/tensors.js';
 import type { AttributionError } from '../core/errors.js';
 import { errorText, fail, ok, type Result } from '../core/validation.js';
 
-/** Captum's convention: `f(...inputs, ...additionalForwardArgs)` returning one tensor `[N, ...]`. */
+/**
+ * Captum's convention: `f(...inputs, ...additionalForwardArgs)` returning one tensor `[N, ...]`.
+ *
+ * @example
+ * const twoInputs: ForwardFunction = ((a: tf.Tensor, b: tf.Tensor) => tf.add(tf.sum(a, 1), tf.sum(b, 1))) as ForwardFunction;
+ * await runForward(twoInputs, [tf.ones([2, 3]), tf.ones([2, 1])]); // Right(tensor [4, 4])
+ */
 export type ForwardFunction = (...args: never[]) => tf.Tensor;
 
-/** A `tf.LayersModel` (anything with `apply(inputs, {training})`): extra tensor args become extra model inputs. */
+/**
+ * A `tf.LayersModel` (anything with `apply(inputs, {training})`): extra tensor args become extra model inputs.
+ *
+ * @example
+ * const doubler: LayersModelLike = { apply: (x) => tf.mul(x as tf.Tensor, 2) }; // a stand-in for a tf.LayersModel
+ * await runForward(doubler, tf.ones([2, 3]), 0); // Right(tensor [2, 2])
+ */
 export interface LayersModelLike {
   apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: { training?: boolean }): unknown;
 }
 
-/** A `tf.GraphModel` or any object with `predict(inputs)`. */
+/**
+ * A `tf.GraphModel` or any object with `predict(inputs)`.
+ *
+ * @example
+ * const graphModelLike: PredictModelLike = { predict: (x) => tf.sum(x as tf.Tensor, 1, true) };
+ * await computeGradients(graphModelLike, tf.ones([2, 3])); // Right(tensor of ones [2, 3])
+ */
 export interface PredictModelLike {
   predict(inputs: tf.Tensor | tf.Tensor[], config?: object): unknown;
 }
 
-/** Anything this library can take as a model. */
+/**
+ * Anything this library can take as a model: a forward function, a `tf.LayersModel`, or an object with `predict()`.
+ *
+ * @example
+ * const models: Model[] = [(x: tf.Tensor) => tf.sum(x, 1), { predict: (x: tf.Tensor | tf.Tensor[]) => tf.sum(x as tf.Tensor, 1) }];
+ * for (const m of models) await runForward(m, tf.ones([2, 3])); // Right(tensor [3, 3]) each
+ */
 export type Model = ForwardFunction | LayersModelLike | PredictModelLike;
 
 /** A model that threw or returned something unusable, carried out of `tf.tidy`/`tf.grads` as an exception. */

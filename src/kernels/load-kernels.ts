@@ -3,7 +3,13 @@
 import { compileWasm, hasWasmSimd, type WasmSource } from '../backends/wasm-source.js';
 import { type Kernels, type KernelVariant, referenceKernels, wasmKernels } from './kernels.js';
 
-/** Where the kernel binaries come from, and which variant to use. */
+/**
+ * Where the kernel binaries come from, and which variant to use.
+ *
+ * @example
+ * const options: KernelOptions = { variant: 'auto' };
+ * await configureKernels(options); // { variant: 'simd' } where SIMD validates
+ */
 export interface KernelOptions {
   /** `auto` (default): SIMD if the runtime validates it, else scalar, else JS. */
   readonly variant?: 'auto' | KernelVariant;
@@ -13,6 +19,13 @@ export interface KernelOptions {
   readonly scalar?: WasmSource;
 }
 
+/**
+ * The kernel variant in use and, when it is not the fastest, why.
+ *
+ * @example
+ * const status: KernelStatus = await kernelStatus();
+ * console.log(status.variant); // 'simd'
+ */
 export interface KernelStatus {
   readonly variant: KernelVariant;
   /** Why a faster variant was not used, when one was not. */

@@ -2,19 +2,38 @@
 // A plain number and a plain number[] keep Captum's meaning; the other forms are explicit.
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** A multi-index into the non-batch dimensions, the same for every example (Captum's tuple target). */
+/**
+ * A multi-index into the non-batch dimensions, the same for every example (Captum's tuple target).
+ *
+ * @example
+ * const t: PathTarget = target.path(1, 0); // output[:, 1, 0]
+ * await selectTarget(tf.ones([2, 3, 4]), t); // Right(tensor of shape [2])
+ */
 export interface PathTarget {
   readonly kind: 'path';
   readonly indices: readonly number[];
 }
 
-/** One multi-index per example (Captum's list of tuples). */
+/**
+ * One multi-index per example (Captum's list of tuples).
+ *
+ * @example
+ * const t: PerExamplePathTarget = target.perExamplePath([[0, 1], [2, 3]]); // output[0, 0, 1], output[1, 2, 3]
+ * await selectTarget(tf.ones([2, 3, 4]), t); // Right(tensor of shape [2])
+ */
 export interface PerExamplePathTarget {
   readonly kind: 'perExamplePath';
   readonly paths: readonly (readonly number[])[];
 }
 
-/** A custom reduction of the model output to one value (or one block) per example, e.g. a mask sum. */
+/**
+ * A custom reduction of the model output to one value (or one block) per example, e.g. a mask sum.
+ *
+ * @example
+ * const mask = tf.tensor2d([[1, 0, 1]]);
+ * const t: ReduceTarget = target.reduce((out) => tf.sum(tf.mul(out, mask), 1));
+ * await selectTarget(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), t); // Right(tensor [4, 10])
+ */
 export interface ReduceTarget {
   readonly kind: 'reduce';
   readonly fn: (output: tf.Tensor) => tf.Tensor;
@@ -29,6 +48,10 @@ export interface ReduceTarget {
  * - {@link target}`.path(i, j)`: `output[:, i, j]` (Captum's tuple);
  * - {@link target}`.perExamplePath([[i0, j0], [i1, j1], ...])`: `output[k, i_k, j_k]` (Captum's list of tuples);
  * - {@link target}`.reduce(fn)`: `fn(output)`, which must keep dimension 0.
+ *
+ * @example
+ * const forms: Target[] = [undefined, 2, -1, [0, 3], tf.tensor1d([0, 3], 'int32'), target.path(1), target.reduce((o) => tf.sum(o, 1))];
+ * for (const t of forms) await selectTarget(tf.ones([2, 4]), t); // each Right
  */
 export type Target = undefined | null | number | readonly number[] | tf.Tensor | PathTarget | PerExamplePathTarget | ReduceTarget;
 
@@ -55,6 +78,13 @@ export const target = {
 /**
  * A target with tensor values read out and every index checked to be an integer: plain data that
  * {@link applyTarget} can apply synchronously (inside a gradient tape).
+ *
+ * @example
+ * const r = await resolveTarget(target.path(2));
+ * if (r._tag === 'Right') {
+ *   const resolved: ResolvedTarget = r.right; // { kind: 'path', indices: [2] }
+ *   tf.tidy(() => applyTarget(tf.ones([2, 3]), resolved));
+ * }
  */
 export type ResolvedTarget =
   | { readonly kind: 'none' }

@@ -31,26 +31,38 @@ function examples(file: URL): { name: string; code: string }[] {
 }
 
 const names = Object.keys(api).filter((k) => k !== 'default');
-/** Public names under which internal functions are exported. */
-const aliases: Record<string, string> = { formatTensorIntoTuple: 'checkTensorOrTuple', validateTarget: 'checkTargetCount' };
-const publicSourceNames = new Set([...names.map((n) => aliases[n] ?? n), 'Target', 'Baselines']);
+/** Every name src/index.ts exports, types included, with the source name it re-exports. */
+const exported = [...readFileSync(new URL('index.ts', srcRoot), 'utf8').matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)].flatMap((m) =>
+  (m[1] ?? '')
+    .split(',')
+    .map((part) => part.replace(/\btype\s+/, '').trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      const [source = '', alias] = part.split(/\s+as\s+/);
+      return { source: source.trim(), name: (alias ?? source).trim() };
+    }),
+);
+const publicSourceNames = new Set(exported.map((e) => e.source));
 const all = sourceFiles(srcRoot)
   .flatMap((f) => examples(f).map((e) => ({ ...e, file: f.pathname.split('/src/')[1] })))
   .filter((e) => publicSourceNames.has(e.name));
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<unknown>;
 
 const s = suite('doc examples');
-s('every exported function and constant is documented with an example', () => {
+s('every export of src/index.ts (functions, constants and types) is documented with an example', () => {
   const documented = new Set(all.map((e) => e.name));
-  const exportedValues = names.filter((n) => typeof (api as Record<string, unknown>)[n] === 'function' || n === 'target');
-  const missing = exportedValues.filter((n) => !documented.has(aliases[n] ?? n));
+  const missing = exported.filter((e) => !documented.has(e.source)).map((e) => e.name);
+  assert(exported.length > 40, `parsed the export list (${exported.length} names)`);
   assert(missing.length === 0, `exports without an @example: ${missing.join(', ')}`);
+  const unexported = names.filter((n) => !exported.some((e) => e.name === n));
+  assert(unexported.length === 0, `runtime exports the parser missed: ${unexported.join(', ')}`);
 });
 for (const e of all) {
   s(`${e.file}: ${e.name}`, async () => {
     const js = transformSync(e.code, { loader: 'ts', format: 'esm' }).code;
-    const run = new AsyncFunction('tf', 'api', `const { ${names.join(', ')} } = api;\n${js}`);
-    await run(tf, api);
+    // `console` is shadowed so the examples' output does not clutter the test log.
+    const run = new AsyncFunction('tf', 'api', 'console', `const { ${names.join(', ')} } = api;\n${js}`);
+    await run(tf, api, { log: () => undefined, error: () => undefined });
   });
 }
 // initBackend's example may switch backends: the next example runs on the backend under test again.
