@@ -8,6 +8,7 @@ interface Tally {
   passed: number;
   failed: number;
   stricter: number;
+  maxAbsError: number;
 }
 interface BackendRun {
   readonly backend: string;
@@ -77,9 +78,10 @@ for (const op of ops) {
     const t = r.tally[op];
     if (r.skipped !== undefined || t === undefined) return `${r.backend}: -`;
     const total = t.passed + t.failed;
-    return `${r.backend}: ${t.passed}/${total}${t.stricter ? ` (${t.stricter} stricter by design)` : ''}`;
+    const notes = [t.stricter ? `${t.stricter} stricter by design` : '', t.maxAbsError > 0 ? `max |diff| ${t.maxAbsError.toExponential(1)}` : ''].filter((n) => n !== '');
+    return `${r.backend}: ${t.passed}/${total}${notes.length ? ` (${notes.join(', ')})` : ''}`;
   });
-  console.log(`  ${op.padEnd(18)} ${cells.join('   ')}`);
+  console.log(`  ${op}\n      ${cells.join('\n      ')}`);
 }
 
 console.log('\n===== Backends =====');

@@ -22,6 +22,9 @@ export function assert(condition: unknown, what: string): asserts condition {
   if (!condition) throw new AssertionFailure(what);
 }
 
+/** The reference op whose case is running (set by parityCases), so comparisons can record its worst error. */
+let currentOp: string | undefined;
+
 /** Element-wise |a - e| <= atol + rtol |e|, NaN only where NaN is expected; names the first miss. */
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, label = 'values'): void {
   assert(actual.length === expected.length, `${label}: ${actual.length} values, expected ${expected.length}`);
@@ -34,6 +37,10 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     const bound = tol.atol + tol.rtol * Math.abs(e);
     if (!(err <= bound)) throw new AssertionFailure(`${label}[${i}] = ${a}, expected ${e} (|diff| ${err.toExponential(2)} > ${bound.toExponential(2)})`);
     worst = Math.max(worst, err);
+  }
+  if (currentOp !== undefined) {
+    const t = tally.get(currentOp);
+    if (t !== undefined) t.maxAbsError = Math.max(t.maxAbsError, worst);
   }
 }
 
@@ -110,6 +117,8 @@ export interface OpTally {
   failed: number;
   /** Cases where this library is stricter than Captum by design (listed in the suite and README). */
   stricter: number;
+  /** The largest |actual - expected| seen in this op's valid cases. */
+  maxAbsError: number;
 }
 const tally = new Map<string, OpTally>();
 
@@ -117,11 +126,16 @@ export function opTally(): Record<string, OpTally> {
   return Object.fromEntries(tally);
 }
 
+function entry(op: string): OpTally {
+  const t = tally.get(op) ?? { passed: 0, failed: 0, stricter: 0, maxAbsError: 0 };
+  tally.set(op, t);
+  return t;
+}
+
 function record(op: string, outcome: 'passed' | 'failed', stricter: boolean): void {
-  const t = tally.get(op) ?? { passed: 0, failed: 0, stricter: 0 };
+  const t = entry(op);
   t[outcome]++;
   if (stricter && outcome === 'passed') t.stricter++;
-  tally.set(op, t);
 }
 
 /**
@@ -138,12 +152,16 @@ export function parityCases(
   for (const c of cases) {
     const special = stricter[c.id];
     s(special ? `${c.id} [stricter than Captum: ${special.reason}]` : c.id, async () => {
+      entry(op);
+      currentOp = op;
       try {
         await (special ? special.check(c) : run(c));
         record(op, 'passed', special !== undefined);
       } catch (e) {
         record(op, 'failed', false);
         throw e;
+      } finally {
+        currentOp = undefined;
       }
     });
   }
