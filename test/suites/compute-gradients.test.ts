@@ -1,26 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
 import { computeGradients } from '../../src/index.js';
-import { type ItemsJson, type TargetJson, type TensorJson, loadCases, tensorsIn, toArgs, toItems, toTarget } from '../support/fixtures.js';
-import { assert, assertClose, assertTensor, disposeAll, expectCategory, expectLeft, expectRight, PARITY, parityCases, withoutLeaks } from '../support/harness.js';
+import { loadCases } from '../support/fixtures.js';
+import { checkGradientsCase } from '../support/reference-runs.js';
+import { assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { referenceModel } from '../support/models.js';
 
-parityCases('gradients', loadCases('gradients.json'), async (c) => {
-  const model = referenceModel(c.model as string);
-  const inputs = toItems(c.args['inputs'] as ItemsJson);
-  const t = toTarget(c.args['target'] as TargetJson);
-  const args = toArgs(c.args['additional_forward_args']);
-  await withoutLeaks(c.id, async () => {
-    const r = await computeGradients(model, inputs, t, args);
-    if (c.error !== undefined) return expectCategory(r, c.error, c.id);
-    const grads = expectRight(r, c.id);
-    assert(Array.isArray(grads) === Array.isArray(inputs), 'gradients mirror the form of inputs');
-    const want = (c.expected as { gradients: ItemsJson }).gradients.items;
-    for (const [i, g] of (Array.isArray(grads) ? grads : [grads]).entries()) await assertTensor(g, want[i] as TensorJson, PARITY, `gradients[${i}]`);
-    disposeAll(grads);
-  });
-  disposeAll(inputs, tensorsIn(t), tensorsIn(args));
-});
+parityCases('gradients', loadCases('gradients.json'), (c) => checkGradientsCase(c, referenceModel(c.model as string)));
 
 const s = suite('computeGradients');
 const x = tf.tensor2d([[1, 2], [3, 4]]);

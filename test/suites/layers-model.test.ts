@@ -2,9 +2,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { suite } from 'uvu';
-import { computeGradients, convergenceDelta, runForward } from '../../src/index.js';
-import { type ItemsJson, type ReferenceCase, type TargetJson, type TensorJson, loadCases, tensorsIn, toItems, toTarget } from '../support/fixtures.js';
-import { assert, assertClose, assertTensor, disposeAll, expectCategory, expectLeft, expectRight, PARITY, parityCases, withoutLeaks } from '../support/harness.js';
+import { convergenceDelta, runForward } from '../../src/index.js';
+import { type ReferenceCase, loadCases } from '../support/fixtures.js';
+import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
+import { checkForwardCase, checkGradientsCase } from '../support/reference-runs.js';
 import { layersModelOf } from '../support/models.js';
 
 const models = new Map<string, tfl.LayersModel | undefined>();
@@ -15,32 +16,8 @@ const modelFor = (name: string) => {
 /** Cases a LayersModel can run: single-input models, no extra arguments (a LayersModel takes only its inputs). */
 const usable = (c: ReferenceCase) => c.args['additional_forward_args'] === null && c.model !== null && modelFor(c.model) !== undefined;
 
-parityCases('forwardTarget[LayersModel]', loadCases('forward_target.json').filter(usable), async (c) => {
-  const inputs = toItems(c.args['inputs'] as ItemsJson);
-  const t = toTarget(c.args['target'] as TargetJson);
-  await withoutLeaks(c.id, async () => {
-    const r = await runForward(modelFor(c.model as string)!, inputs, t);
-    if (c.error !== undefined) return expectCategory(r, c.error, c.id);
-    const out = expectRight(r, c.id);
-    await assertTensor(out, (c.expected as { output: TensorJson }).output, PARITY, 'output');
-    out.dispose();
-  });
-  disposeAll(inputs, tensorsIn(t));
-});
-
-parityCases('gradients[LayersModel]', loadCases('gradients.json').filter(usable), async (c) => {
-  const inputs = toItems(c.args['inputs'] as ItemsJson);
-  const t = toTarget(c.args['target'] as TargetJson);
-  await withoutLeaks(c.id, async () => {
-    const r = await computeGradients(modelFor(c.model as string)!, inputs, t);
-    if (c.error !== undefined) return expectCategory(r, c.error, c.id);
-    const grads = expectRight(r, c.id);
-    const want = (c.expected as { gradients: ItemsJson }).gradients.items;
-    for (const [i, g] of (Array.isArray(grads) ? grads : [grads]).entries()) await assertTensor(g, want[i] as TensorJson, PARITY, `gradients[${i}]`);
-    disposeAll(grads);
-  });
-  disposeAll(inputs, tensorsIn(t));
-});
+parityCases('forwardTarget[LayersModel]', loadCases('forward_target.json').filter(usable), (c) => checkForwardCase(c, modelFor(c.model as string)!));
+parityCases('gradients[LayersModel]', loadCases('gradients.json').filter(usable), (c) => checkGradientsCase(c, modelFor(c.model as string)!));
 
 const s = suite('a tf.LayersModel as the model');
 s('feeds extra tensor arguments as extra model inputs, and refuses non-tensor ones', async () => {

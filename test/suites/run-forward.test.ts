@@ -1,24 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
 import { runForward } from '../../src/index.js';
-import { type ItemsJson, type TargetJson, type TensorJson, loadCases, tensorsIn, toArgs, toItems, toTarget } from '../support/fixtures.js';
-import { assert, assertClose, assertTensor, disposeAll, expectCategory, expectLeft, expectRight, PARITY, parityCases, withoutLeaks } from '../support/harness.js';
+import { loadCases } from '../support/fixtures.js';
+import { checkForwardCase } from '../support/reference-runs.js';
+import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { referenceModel } from '../support/models.js';
 
-parityCases('forwardTarget', loadCases('forward_target.json'), async (c) => {
-  const model = referenceModel(c.model as string);
-  const inputs = toItems(c.args['inputs'] as ItemsJson);
-  const t = toTarget(c.args['target'] as TargetJson);
-  const args = toArgs(c.args['additional_forward_args']);
-  await withoutLeaks(c.id, async () => {
-    const r = await runForward(model, inputs, t, args);
-    if (c.error !== undefined) return expectCategory(r, c.error, c.id);
-    const out = expectRight(r, c.id);
-    await assertTensor(out, (c.expected as { output: TensorJson }).output, PARITY, 'output');
-    out.dispose();
-  });
-  disposeAll(inputs, tensorsIn(t), tensorsIn(args));
-});
+parityCases('forwardTarget', loadCases('forward_target.json'), (c) => checkForwardCase(c, referenceModel(c.model as string)));
 
 const s = suite('runForward');
 const table = tf.tensor2d([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
