@@ -65,6 +65,25 @@ function runBackend(backend: string): Promise<BackendRun> {
   });
 }
 
+/** `tsc --noEmit` under strict: src/ without Node types, then test/ and examples/ with them. Each counts as one test. */
+function typecheck(project: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const root = new URL('../../', import.meta.url);
+    const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root));
+    const child = spawn(process.execPath, [tsc, '--noEmit', '-p', fileURLToPath(new URL(project, root))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => {
+      console.log(`tsc --noEmit -p ${project}: ${code === 0 ? 'clean' : `FAILED\n${out}`}`);
+      resolve(code === 0);
+    });
+  });
+}
+
+console.log('===== type check =====');
+const typechecks = await Promise.all(['tsconfig.json', 'test/tsconfig.json'].map(typecheck));
+
 const runs: BackendRun[] = [];
 for (const backend of BACKENDS) {
   console.log(`\n===== backend: ${backend} =====`);
@@ -85,8 +104,8 @@ for (const op of ops) {
 }
 
 console.log('\n===== Backends =====');
-let failed = 0;
-let passed = 0;
+let passed = typechecks.filter(Boolean).length;
+let failed = typechecks.length - passed;
 for (const r of runs) {
   if (r.skipped !== undefined) {
     console.log(`  ${r.backend}: SKIPPED: ${r.skipped}`);
