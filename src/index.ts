@@ -6,7 +6,7 @@ export type { Result } from './core/validation.js';
 export {
   type Formatted,
   type TensorOrTuple,
-  checkTensorOrTuple as formatTensorIntoTuple,
+  formatTensorIntoTuple,
   formatOutput,
 } from './core/tensors.js';
 export { type AdditionalForwardArgs, formatAdditionalForwardArgs } from './core/forward-args.js';
@@ -14,7 +14,7 @@ export { type BaselineValue, type Baselines, tensorizeBaselines } from './core/b
 export { type RowSums, sumRows } from './core/sum-rows.js';
 
 export { type PathTarget, type PerExamplePathTarget, type ReduceTarget, type ResolvedTarget, type Target, target } from './target/target.js';
-export { checkTargetCount as validateTarget, resolveTarget } from './target/resolve-target.js';
+export { resolveTarget, validateTarget } from './target/resolve-target.js';
 export { applyTarget, selectTarget } from './target/select-target.js';
 
 export { type ForwardFunction, type LayersModelLike, type Model, type PredictModelLike } from './engine/model.js';

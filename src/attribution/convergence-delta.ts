@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tensorizeAgainst } from '../core/baselines.js';
 import type { AttributionError } from '../core/errors.js';
 import { formatAdditionalForwardArgs } from '../core/forward-args.js';
-import { checkNonEmptyBatch, checkSameBatch, checkTensorOrTuple, elementPath, formatShape, isTensor, type TensorOrTuple } from '../core/tensors.js';
+import { readFields } from '../core/arguments.js';
+import { checkNonEmptyBatch, checkSameBatch, checkTensorOrTuple, elementPath, formatShape, type TensorOrTuple } from '../core/tensors.js';
 import { tidyResult } from '../core/tidy-result.js';
 import { all, allOf, fail, ok, type Result } from '../core/validation.js';
 import { checkModel, type Model, ModelFailure, modelErrorOf } from '../engine/model.js';
@@ -45,7 +46,7 @@ function checkAttributionBatches(attributions: readonly tf.Tensor[], isTuple: bo
 
 /** Runs the model on one point and selects the target: `[N, ...]`, one block per example. */
 function forwardPoint(call: ModelCall, resolved: ResolvedTarget, which: string): tf.Tensor {
-  const selected = tidyResult(() => ok(forwardSelected(call, resolved)), call.inputs);
+  const selected = tidyResult(() => ok(forwardSelected(call, resolved)));
   if (selected._tag === 'Left') throw new ModelFailure(selected.left[0]);
   const out = selected.right;
   if (out.rank === 0 || out.shape[0] !== call.batchSize) {
@@ -79,7 +80,9 @@ function forwardPoint(call: ModelCall, resolved: ResolvedTarget, which: string):
 export async function convergenceDelta(model: Model, options: ConvergenceDeltaOptions): Promise<Result<tf.Tensor1D>> {
   const owned: tf.Tensor[] = [];
   try {
-    const opts: Partial<ConvergenceDeltaOptions> = typeof options === 'object' && options !== null ? options : {};
+    const fields = readFields(options, 'options', ['attributions', 'endPoint', 'startPoint', 'target', 'additionalForwardArgs']);
+    if (fields._tag === 'Left') return fields;
+    const opts = fields.right;
     const checked = all({
       model: checkModel(model),
       endPoint: checkTensorOrTuple(opts.endPoint, 'endPoint'),
@@ -96,8 +99,7 @@ export async function convergenceDelta(model: Model, options: ConvergenceDeltaOp
     const n = batch.right;
 
     const resolved = checkTargetCount(n, await readTarget(checked.right.target));
-    const startOwned = [...endPoint.tensors, ...(Array.isArray(opts.startPoint) ? opts.startPoint : [opts.startPoint]).filter(isTensor)];
-    const start = tidyResult(() => tensorizeAgainst(endPoint.tensors, opts.startPoint, 'startPoint'), startOwned);
+    const start = tidyResult(() => tensorizeAgainst(endPoint.tensors, opts.startPoint, 'startPoint'));
     if (start._tag === 'Right') owned.push(...start.right);
     const points = all({
       attributions: checkAttributionBatches(attributions.tensors, attributions.isTuple, n),

@@ -7,7 +7,8 @@
 // no data read back, so it works unchanged on WebGPU.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from '../core/errors.js';
-import { checkTensor, describeValue, formatShape } from '../core/tensors.js';
+import { describeValue, readArray, readFields } from '../core/arguments.js';
+import { checkTensor, formatShape } from '../core/tensors.js';
 import { tidyResult } from '../core/tidy-result.js';
 import { all, allOf, attempt, errorText, fail, ok, type Result } from '../core/validation.js';
 import { isIdentity, type ResampleKind, type TapTable, tapTable } from './resample-taps.js';
@@ -84,7 +85,9 @@ function spatialAxes(rank: number, channelsFirst: boolean): number[] {
 }
 
 function checkLayout(options: unknown): Result<boolean> {
-  const layout: unknown = typeof options === 'object' && options !== null ? (options as InterpolateOptions).layout : undefined;
+  const fields = readFields(options, 'options', ['layout']);
+  if (fields._tag === 'Left') return fields;
+  const layout = fields.right.layout;
   if (layout === undefined || layout === 'channelsLast') return ok(false);
   if (layout === 'channelsFirst') return ok(true);
   return fail({ _tag: 'InvalidArgument', path: 'options.layout', expected: "'channelsLast' or 'channelsFirst'", got: describeValue(layout) });
@@ -98,10 +101,13 @@ function checkMode(mode: unknown, rank: SupportedRank): Result<InterpolateMode> 
     : fail({ _tag: 'InterpolateModeInvalid', path: 'mode', mode: typeof mode === 'string' ? mode : describeValue(mode), rank, valid });
 }
 
+/** Larger sizes are surely mistakes, and their index tables alone would not fit in memory. */
+const MAX_SIZE = 1 << 20;
+
 function checkSize(value: unknown, path: string): Result<number> {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= MAX_SIZE
     ? ok(value)
-    : fail({ _tag: 'InterpolateSizeInvalid', path, expected: 'a positive integer', got: describeValue(value) });
+    : fail({ _tag: 'InterpolateSizeInvalid', path, expected: `a positive integer of at most ${MAX_SIZE}`, got: describeValue(value) });
 }
 
 /**
@@ -121,7 +127,9 @@ function checkDims(dims: unknown, spatialCount: number | undefined): Result<numb
       got: describeValue(dims),
     });
   }
-  const entries: unknown[] = dims;
+  const read = readArray(dims, 'interpolateDims');
+  if (read._tag === 'Left') return read;
+  const entries = read.right;
   const count: Result<number> =
     spatialCount === undefined || entries.length === spatialCount
       ? ok(entries.length)
@@ -233,6 +241,6 @@ export function interpolate(
       let out = x.dtype !== dtype ? tf.cast(x, dtype) : x;
       for (const { axis, table } of steps) out = resampleAxis(out, axis, table);
       return ok(out);
-    }, [x]);
+    });
   }, unexpected);
 }

@@ -1,6 +1,6 @@
 // Captum's class hierarchy as plain data: each method's family and the two flags NoiseTunnel and
 // users read (`multiplies_by_inputs`, `has_convergence_delta()`), as observed in Captum 0.8 (spec §3.7).
-import { describeValue } from '../core/tensors.js';
+import { describeValue, readFields } from '../core/arguments.js';
 import { fail, ok, type Result } from '../core/validation.js';
 import { getName } from './get-name.js';
 
@@ -139,11 +139,13 @@ export const methodFamilies: Readonly<Record<MethodFamily, MethodDescriptor>> = 
  * describeMethod('LRP', { multiplyByInputs: false });                 // Left: LRP always multiplies
  */
 export function describeMethod(className: MethodName, options: { readonly multiplyByInputs?: boolean } = {}): Result<MethodDescriptor> {
-  const found: Row | undefined = Object.hasOwn(METHODS, className) ? METHODS[className] : undefined;
+  const found: Row | undefined = typeof className === 'string' && Object.hasOwn(METHODS, className) ? METHODS[className] : undefined;
   if (found === undefined) {
     return fail({ _tag: 'InvalidArgument', path: 'className', expected: `one of ${methodNames.join(', ')}`, got: describeValue(className) });
   }
-  const multiply = options?.multiplyByInputs;
+  const fields = readFields(options, 'options', ['multiplyByInputs']);
+  if (fields._tag === 'Left') return fields;
+  const multiply = fields.right.multiplyByInputs;
   if (multiply !== undefined && typeof multiply !== 'boolean') {
     return fail({ _tag: 'InvalidArgument', path: 'options.multiplyByInputs', expected: 'a boolean', got: describeValue(multiply) });
   }
@@ -166,9 +168,13 @@ export function describeMethod(className: MethodName, options: { readonly multip
  * if (ig._tag === 'Right') noiseTunnel(ig.right); // Right({ className: 'NoiseTunnel', ..., hasConvergenceDelta: true })
  */
 export function noiseTunnel(wrapped: MethodDescriptor): Result<MethodDescriptor> {
-  const w = wrapped as Partial<MethodDescriptor> | null | undefined;
-  const valid =
-    typeof w === 'object' && w !== null && typeof w.multipliesByInputs === 'boolean' && typeof w.hasConvergenceDelta === 'boolean' && typeof w.family === 'string';
-  if (!valid) return fail({ _tag: 'InvalidArgument', path: 'wrapped', expected: 'a method descriptor (from describeMethod)', got: describeValue(wrapped) });
-  return ok(descriptor('NoiseTunnel', w.family as MethodFamily, w.multipliesByInputs as boolean, w.hasConvergenceDelta as boolean));
+  const expected = 'a method descriptor (from describeMethod)';
+  if (typeof wrapped !== 'object' || wrapped === null) return fail({ _tag: 'InvalidArgument', path: 'wrapped', expected, got: describeValue(wrapped) });
+  const fields = readFields(wrapped, 'wrapped', ['family', 'multipliesByInputs', 'hasConvergenceDelta']);
+  if (fields._tag === 'Left') return fields;
+  const { family, multipliesByInputs, hasConvergenceDelta } = fields.right;
+  if (!Object.hasOwn(methodFamilies, family as string) || typeof multipliesByInputs !== 'boolean' || typeof hasConvergenceDelta !== 'boolean') {
+    return fail({ _tag: 'InvalidArgument', path: 'wrapped', expected, got: describeValue(wrapped) });
+  }
+  return ok(descriptor('NoiseTunnel', family as MethodFamily, multipliesByInputs, hasConvergenceDelta));
 }

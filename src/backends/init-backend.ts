@@ -3,8 +3,8 @@
 // only the ones its code can reach.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from '../core/errors.js';
-import { describeValue } from '../core/tensors.js';
-import { errorText, fail, failAll, ok, type Result } from '../core/validation.js';
+import { describeValue, readArray, readFields } from '../core/arguments.js';
+import { all, attemptAsync, errorText, fail, failAll, ok, type Result } from '../core/validation.js';
 import { startWasmBackend, type WasmBackendOptions } from './wasm-backend.js';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import { startWebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.js';
@@ -76,21 +76,29 @@ async function start(name: BackendName, options: InitBackendOptions): Promise<st
   }
 }
 
+/** The options, read once into plain values: a getter cannot change them between checks and use. */
 function checkOptions(options: unknown): Result<{ order: readonly BackendName[]; forced: boolean; options: InitBackendOptions }> {
-  if (options === undefined || options === null) return ok({ order: BACKENDS, forced: false, options: {} });
-  if (typeof options !== 'object') return fail({ _tag: 'InvalidArgument', path: 'options', expected: 'an options object', got: describeValue(options) });
-  const o = options as InitBackendOptions;
+  const top = readFields(options, 'options', ['force', 'prefer', 'wasm', 'webgpu']);
+  if (top._tag === 'Left') return top;
+  const { force, prefer: preferred, wasm: wasmOptions, webgpu: webgpuOptions } = top.right;
+  const checked = all({
+    wasm: readFields(wasmOptions, 'options.wasm', ['module', 'simd']),
+    webgpu: readFields(webgpuOptions, 'options.webgpu', ['gpu', 'powerPreference']),
+  });
+  if (checked._tag === 'Left') return checked;
+  const plain: InitBackendOptions = { wasm: checked.right.wasm as WasmBackendOptions, webgpu: checked.right.webgpu as WebGpuBackendOptions };
   const isName = (v: unknown): v is BackendName => BACKENDS.includes(v as BackendName);
-  if (o.force !== undefined) {
-    return isName(o.force)
-      ? ok({ order: [o.force], forced: true, options: o })
-      : fail({ _tag: 'InvalidArgument', path: 'options.force', expected: `one of ${BACKENDS.join(', ')}`, got: describeValue(o.force) });
+  if (force !== undefined) {
+    return isName(force)
+      ? ok({ order: [force], forced: true, options: plain })
+      : fail({ _tag: 'InvalidArgument', path: 'options.force', expected: `one of ${BACKENDS.join(', ')}`, got: describeValue(force) });
   }
-  const prefer = o.prefer ?? BACKENDS;
-  if (!Array.isArray(prefer) || prefer.length === 0 || !prefer.every(isName)) {
-    return fail({ _tag: 'InvalidArgument', path: 'options.prefer', expected: `a non-empty array of ${BACKENDS.join(', ')}`, got: describeValue(prefer) });
+  const prefer = preferred === undefined ? ok(BACKENDS) : Array.isArray(preferred) ? readArray(preferred, 'options.prefer') : fail({ _tag: 'InvalidArgument', path: 'options.prefer', expected: 'an array', got: describeValue(preferred) });
+  if (prefer._tag === 'Left') return prefer;
+  if (prefer.right.length === 0 || !prefer.right.every(isName)) {
+    return fail({ _tag: 'InvalidArgument', path: 'options.prefer', expected: `a non-empty array of ${BACKENDS.join(', ')}`, got: describeValue(preferred) });
   }
-  return ok({ order: prefer, forced: false, options: o });
+  return ok({ order: prefer.right, forced: false, options: plain });
 }
 
 /**
@@ -103,7 +111,11 @@ function checkOptions(options: unknown): Result<{ order: readonly BackendName[];
  * // Right({ backend: 'wasm', detail: 'SIMD binary, ...', passedOver: { webgpu: 'no navigator.gpu: ...' } })
  * await initBackend({ force: 'cpu' }); // Right({ backend: 'cpu', ... }) or Left(BackendUnavailable)
  */
-export async function initBackend(options?: InitBackendOptions): Promise<Result<BackendReport>> {
+export function initBackend(options?: InitBackendOptions): Promise<Result<BackendReport>> {
+  return attemptAsync(() => startFirst(options), (e) => ({ _tag: 'Unexpected', path: 'initBackend', message: errorText(e) }));
+}
+
+async function startFirst(options: unknown): Promise<Result<BackendReport>> {
   const checked = checkOptions(options);
   if (checked._tag === 'Left') return checked;
   const { order, forced } = checked.right;

@@ -8,7 +8,7 @@
  *
  * @example
  * const sources: WasmSource[] = [new URL('https://example.com/k.wasm'), new Uint8Array([0, 97, 115, 109])];
- * await configureKernels({ variant: 'scalar', scalar: sources[1] }); // bad bytes: falls back to { variant: 'js', reason }
+ * await configureKernels({ variant: 'scalar', scalar: sources[1] }); // bad bytes: Right({ variant: 'js', reason: ... })
  * await configureKernels();
  */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;

@@ -2,7 +2,8 @@
 // format, validate, tensorize. Stricter than Captum where it silently drops or mis-shapes data.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from './errors.js';
-import { checkTensorOrTuple, describeValue, elementPath, formatOutput, isTensor, type TensorOrTuple } from './tensors.js';
+import { describeValue, isTensor, readArray } from './arguments.js';
+import { checkTensorOrTuple, elementPath, mirrorForm, type TensorOrTuple } from './tensors.js';
 import { allOf, attempt, errorText, fail, failAll, ok, type Result } from './validation.js';
 import { tidyResult } from './tidy-result.js';
 
@@ -51,7 +52,9 @@ function checkBaselineValue(value: unknown, path: string): Result<BaselineValue>
 export function formatBaselines(baselines: unknown, inputCount: number, path = 'baselines'): Result<readonly (BaselineValue | null)[]> {
   if (baselines === undefined || baselines === null) return ok(Array.from({ length: inputCount }, () => null));
   const isTuple = Array.isArray(baselines);
-  const list: readonly unknown[] = isTuple ? baselines : [baselines];
+  const read = isTuple ? readArray(baselines, path) : ok([baselines]);
+  if (read._tag === 'Left') return read;
+  const list = read.right;
   const values = allOf(list.map((b, i) => checkBaselineValue(b, elementPath(path, isTuple, i))));
   const count: Result<null> =
     list.length === inputCount ? ok(null) : fail({ _tag: 'BaselineCountMismatch', path, inputs: inputCount, baselines: list.length });
@@ -61,7 +64,8 @@ export function formatBaselines(baselines: unknown, inputCount: number, path = '
 /** One baseline as a full tensor of the input's shape. Creates tensors: run inside `tf.tidy`. */
 function tensorizeOne(input: tf.Tensor, baseline: BaselineValue | null, path: string): Result<tf.Tensor> {
   if (baseline === null) return ok(tf.zerosLike(input));
-  if (typeof baseline === 'number') return ok(tf.fill(input.shape, baseline, input.dtype));
+  // Captum's full_like: the input's dtype wins (0.5 on int32 is 0; any non-zero number on bool is true).
+  if (typeof baseline === 'number') return ok(tf.fill(input.shape, input.dtype === 'bool' ? Number(baseline !== 0) : baseline, input.dtype));
   if (baseline.rank === 0) return ok(tf.broadcastTo(baseline, input.shape));
   if (sameDims(baseline.shape, input.shape)) return ok(baseline);
   if (input.rank > 0 && baseline.shape[0] === 1 && sameDims(baseline.shape.slice(1), input.shape.slice(1))) {
@@ -99,8 +103,7 @@ export function tensorizeBaselines(inputs: TensorOrTuple, baselines?: Baselines)
   return attempt(() => {
     const formatted = checkTensorOrTuple(inputs, 'inputs');
     if (formatted._tag === 'Left') return formatted;
-    const owned = [...formatted.right.tensors, ...(Array.isArray(baselines) ? baselines : [baselines]).filter(isTensor)];
-    const tensors = tidyResult(() => tensorizeAgainst(formatted.right.tensors, baselines), owned);
-    return tensors._tag === 'Left' ? tensors : ok(formatOutput(formatted.right.isTuple, tensors.right));
+    const tensors = tidyResult(() => tensorizeAgainst(formatted.right.tensors, baselines));
+    return tensors._tag === 'Left' ? tensors : ok(mirrorForm(formatted.right.isTuple, tensors.right));
   }, unexpected);
 }

@@ -1,5 +1,5 @@
 // Captum's `_format_additional_forward_args`: extra arguments appended after the inputs.
-import { isTensor } from './tensors.js';
+import { isTensor, readArray } from './arguments.js';
 import { allOf, fail, ok, type Result } from './validation.js';
 
 /**
@@ -26,9 +26,10 @@ export type AdditionalForwardArgs = unknown;
  */
 export function formatAdditionalForwardArgs(args: AdditionalForwardArgs, path = 'additionalForwardArgs'): Result<readonly unknown[]> {
   if (args === undefined || args === null) return ok([]);
-  const list: readonly unknown[] = Array.isArray(args) ? args : [args];
+  const read = Array.isArray(args) ? readArray(args, path) : ok([args]);
+  if (read._tag === 'Left') return read;
   return allOf(
-    list.map((a, i) =>
+    read.right.map((a, i) =>
       isTensor(a) && a.isDisposed ? fail({ _tag: 'TensorDisposed', path: Array.isArray(args) ? `${path}[${i}]` : path }) : ok(a),
     ),
   );

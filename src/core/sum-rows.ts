@@ -4,7 +4,7 @@ import type { AttributionError } from './errors.js';
 import { getKernels } from '../kernels/load-kernels.js';
 import { tensorRowSums } from '../kernels/tensor-row-sums.js';
 import { allOf, attemptAsync, errorText, ok, type Result } from './validation.js';
-import { checkNonEmptyBatch, checkSameBatch, checkTensorOrTuple, elementPath, formatOutput, type TensorOrTuple } from './tensors.js';
+import { checkNonEmptyBatch, checkSameBatch, checkTensorOrTuple, elementPath, mirrorForm, type TensorOrTuple } from './tensors.js';
 
 /**
  * What {@link sumRows} returns; every tensor in it belongs to the caller.
@@ -53,6 +53,6 @@ export function sumRows(input: TensorOrTuple): Promise<Result<RowSums>> {
     const total = new Float64Array(batch.right);
     for (const s of sums) kernels.addInto(total, s);
     const rowSums = sums.map((s, i) => sumsTensor(s, [tensors[i] as tf.Tensor]));
-    return ok({ rowSums: formatOutput(isTuple, rowSums), total: sumsTensor(total, tensors) });
+    return ok({ rowSums: mirrorForm(isTuple, rowSums), total: sumsTensor(total, tensors) });
   }, unexpected);
 }

@@ -1,6 +1,7 @@
 // Checks on tensor arguments, and Captum's "a tensor or a tuple of tensors" convention:
 // a single tensor in gives a single tensor out; an array in gives an array out.
 import * as tf from '@tensorflow/tfjs-core';
+import { describeValue, isTensor, readArray } from './arguments.js';
 import type { AttributionError } from './errors.js';
 import { allOf, fail, failAll, ok, type Result } from './validation.js';
 
@@ -30,28 +31,7 @@ export interface Formatted {
   readonly isTuple: boolean;
 }
 
-export const isTensor = (value: unknown): value is tf.Tensor => value instanceof tf.Tensor;
-
-/** Short, safe description of any value for error messages. */
-export function describeValue(value: unknown): string {
-  try {
-    if (value === null) return 'null';
-    if (value === undefined) return 'undefined';
-    if (isTensor(value)) {
-      return value.isDisposed ? 'a disposed tensor' : `a ${value.dtype} tensor of shape [${value.shape.join(',')}]`;
-    }
-    if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
-    if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)}`;
-    if (typeof value === 'boolean') return `the boolean ${value}`;
-    if (typeof value === 'bigint') return `the bigint ${value}n`;
-    if (typeof value === 'function') return 'a function';
-    if (Array.isArray(value)) return `an array of length ${value.length}`;
-    if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} (wrap it with tf.tensor(...))`;
-    return `an object (${Object.prototype.toString.call(value)})`;
-  } catch {
-    return 'an unreadable value';
-  }
-}
+export { describeValue, isTensor } from './arguments.js';
 
 export const formatShape = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 
@@ -80,23 +60,33 @@ export function checkTensor(value: unknown, path: string, rules: TensorRules = {
 }
 
 /**
- * Captum's `_format_tensor_into_tuples` for arguments that must be present: a tensor or a non-empty
- * array of tensors. Every element is checked; all problems are reported. Exported as `formatTensorIntoTuple`.
+ * A tensor or a non-empty array of tensors, every element checked against `rules`; all problems are
+ * reported, each at its own path (`inputs[2]`).
+ */
+export function checkTensorOrTuple(value: unknown, path: string, rules: TensorRules = {}): Result<Formatted> {
+  if (Array.isArray(value)) {
+    const elements = readArray(value, path);
+    if (elements._tag === 'Left') return elements;
+    if (elements.right.length === 0) {
+      return fail({ _tag: 'InvalidArgument', path, expected: 'a tensor or a non-empty array of tensors', got: 'an empty array' });
+    }
+    const checked = allOf(elements.right.map((v, i) => checkTensor(v, `${path}[${i}]`, rules)));
+    return checked._tag === 'Left' ? checked : ok({ tensors: checked.right, isTuple: true });
+  }
+  const single = checkTensor(value, path, rules);
+  return single._tag === 'Left' ? single : ok({ tensors: [single.right], isTuple: false });
+}
+
+/**
+ * Captum's `_format_tensor_into_tuples` for arguments that must be present: a tensor, or a non-empty
+ * array of tensors, each live, numeric and with a batch dimension. `path` names the argument in errors.
  *
  * @example
  * formatTensorIntoTuple(tf.ones([2, 3]), 'inputs');        // Right({ tensors: [t], isTuple: false })
  * formatTensorIntoTuple([tf.ones([2, 3]), 'x'], 'inputs'); // Left: inputs[1]: expected a tensor, got the string "x"
  */
-export function checkTensorOrTuple(value: unknown, path: string, rules: TensorRules = {}): Result<Formatted> {
-  if (Array.isArray(value)) {
-    if (value.length === 0) {
-      return fail({ _tag: 'InvalidArgument', path, expected: 'a tensor or a non-empty array of tensors', got: 'an empty array' });
-    }
-    const checked = allOf(value.map((v: unknown, i) => checkTensor(v, `${path}[${i}]`, rules)));
-    return checked._tag === 'Left' ? checked : ok({ tensors: checked.right, isTuple: true });
-  }
-  const single = checkTensor(value, path, rules);
-  return single._tag === 'Left' ? single : ok({ tensors: [single.right], isTuple: false });
+export function formatTensorIntoTuple(value: TensorOrTuple, path = 'inputs'): Result<Formatted> {
+  return checkTensorOrTuple(value, typeof path === 'string' ? path : 'inputs');
 }
 
 /** All tensors share dimension 0, the batch size N, which is returned. */
@@ -118,15 +108,30 @@ export function checkNonEmptyBatch(t: tf.Tensor, path: string): Result<tf.Tensor
   return t.shape[0] === 0 ? fail({ _tag: 'EmptyBatch', path, shape: t.shape }) : ok(t);
 }
 
+/** One tensor back for a single tensor, an array for an array (the library's own results). */
+export function mirrorForm<T extends tf.Tensor>(isTuple: boolean, tensors: readonly T[]): T | T[] {
+  return isTuple ? [...tensors] : (tensors[0] as T);
+}
+
 /**
- * Mirrors the input form: one tensor back for a single tensor, an array for an array.
+ * Captum's `_format_output`: the results in the form the inputs came in, one tensor back for a
+ * single tensor, an array for an array. As in Captum, a single form needs exactly one tensor.
  *
  * @example
- * const { tensors, isTuple } = { tensors: [tf.ones([2])], isTuple: false };
- * formatOutput(isTuple, tensors); // the tensor itself, not an array
+ * formatOutput(false, [tf.ones([2])]);             // Right(the tensor itself, not an array)
+ * formatOutput(true, [tf.ones([2]), tf.ones([2])]); // Right([both])
+ * formatOutput(false, [tf.ones([2]), tf.ones([2])]); // Left: two tensors cannot come back as one
  */
-export function formatOutput<T extends tf.Tensor>(isTuple: boolean, tensors: readonly T[]): T | T[] {
-  return isTuple ? [...tensors] : (tensors[0] as T);
+export function formatOutput<T extends tf.Tensor>(isTuple: boolean, tensors: readonly T[]): Result<T | T[]> {
+  if (typeof isTuple !== 'boolean') return fail({ _tag: 'InvalidArgument', path: 'isTuple', expected: 'a boolean', got: describeValue(isTuple) });
+  const list = Array.isArray(tensors) ? readArray(tensors, 'tensors') : fail({ _tag: 'InvalidArgument', path: 'tensors', expected: 'an array of tensors', got: describeValue(tensors) });
+  if (list._tag === 'Left') return list;
+  const bad = list.right.findIndex((t) => !isTensor(t));
+  if (bad >= 0) return fail({ _tag: 'InvalidArgument', path: `tensors[${bad}]`, expected: 'a tensor', got: describeValue(list.right[bad]) });
+  if (!isTuple && list.right.length !== 1) {
+    return fail({ _tag: 'InvalidArgument', path: 'tensors', expected: 'exactly one tensor for a single (non-array) form', got: `${list.right.length} tensors` });
+  }
+  return ok(mirrorForm(isTuple, list.right as T[]));
 }
 
 /** Path of element `i` of an argument that may have come as a single value. */

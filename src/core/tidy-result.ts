@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ok, type Result } from './validation.js';
 
 /**
- * Runs `f` inside `tf.tidy`. On `Right` its tensors survive (any that is one of `owned`, which belong
- * to the caller, is cloned first so the caller may dispose the result); on `Left`, or if `f` throws,
- * every tensor it made is released.
+ * Runs `f` inside `tf.tidy`. On `Right` its tensors survive as fresh clones, so the caller owns them
+ * outright: a result that is a caller's tensor, or a tensor a model keeps (a constant it returns),
+ * is never handed over itself. On `Left`, or if `f` throws, every tensor it made is released.
  */
-export function tidyResult<T extends tf.Tensor | tf.Tensor[]>(f: () => Result<T>, owned: readonly tf.Tensor[] = []): Result<T> {
+export function tidyResult<T extends tf.Tensor | tf.Tensor[]>(f: () => Result<T>): Result<T> {
   let left: Result<never> | undefined;
   const kept = tf.tidy(() => {
     const r = f();
@@ -14,8 +14,7 @@ export function tidyResult<T extends tf.Tensor | tf.Tensor[]>(f: () => Result<T>
       left = r;
       return undefined;
     }
-    const keep = (t: tf.Tensor): tf.Tensor => (owned.includes(t) ? tf.clone(t) : t);
-    return Array.isArray(r.right) ? r.right.map(keep) : keep(r.right);
+    return Array.isArray(r.right) ? r.right.map((t) => tf.clone(t)) : tf.clone(r.right);
   });
   return left ?? ok(kept as T);
 }

@@ -1,13 +1,13 @@
 // Captum's `compute_gradients`: d(selected output)/d(inputs), one scalar per example.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from '../core/errors.js';
-import { formatOutput } from '../core/tensors.js';
+import { mirrorForm } from '../core/tensors.js';
 import { attemptAsync, errorText, ok, type Result } from '../core/validation.js';
 import { readTarget } from '../target/resolve-target.js';
 import type { ResolvedTarget, Target } from '../target/target.js';
 import './register-gradients.js';
 import { type Model, ModelFailure, modelErrorOf } from './model.js';
-import { callerTensors, checkModelCall, forwardSelected, type ModelCall } from './run-forward.js';
+import { checkModelCall, forwardSelected, type ModelCall } from './run-forward.js';
 import { tidyResult } from '../core/tidy-result.js';
 
 /** Throws unless every example selects exactly one value (Captum asserts `outputs[0].numel() == 1`). */
@@ -85,8 +85,8 @@ export function computeGradients(
     if (checked._tag === 'Left') return checked;
     const { call, target: pending } = checked.right;
     const resolved = await readTarget(pending);
-    const grads = tidyResult(() => ok(gradientsOf(call, resolved)), callerTensors(call));
-    return grads._tag === 'Left' ? grads : ok(formatOutput(call.isTuple, grads.right));
+    const grads = tidyResult(() => ok(gradientsOf(call, resolved)));
+    return grads._tag === 'Left' ? grads : ok(mirrorForm(call.isTuple, grads.right));
   }, toError);
 }
 

@@ -1,6 +1,7 @@
 // What counts as a model, and the one place that calls it.
 import * as tf from '@tensorflow/tfjs-core';
-import { describeValue, formatShape, isTensor } from '../core/tensors.js';
+import { describeValue, isTensor, readFields } from '../core/arguments.js';
+import { formatShape } from '../core/tensors.js';
 import type { AttributionError } from '../core/errors.js';
 import { errorText, fail, ok, type Result } from '../core/validation.js';
 
@@ -59,8 +60,9 @@ export const modelErrorOf = (e: unknown, path: string): AttributionError =>
 export function checkModel(model: unknown, path = 'model'): Result<Model> {
   if (typeof model === 'function') return ok(model as ForwardFunction);
   if (typeof model === 'object' && model !== null) {
-    const m = model as { apply?: unknown; predict?: unknown };
-    if (typeof m.apply === 'function' || typeof m.predict === 'function') return ok(model as Model);
+    const m = readFields(model, path, ['apply', 'predict']);
+    if (m._tag === 'Left') return m;
+    if (typeof m.right.apply === 'function' || typeof m.right.predict === 'function') return ok(model as Model);
   }
   return fail({
     _tag: 'InvalidArgument',

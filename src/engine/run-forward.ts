@@ -2,10 +2,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from '../core/errors.js';
 import { formatAdditionalForwardArgs } from '../core/forward-args.js';
-import { checkSameBatch, checkTensorOrTuple, isTensor, type TensorRules } from '../core/tensors.js';
+import { checkSameBatch, checkTensorOrTuple, type TensorRules } from '../core/tensors.js';
 import { all, attemptAsync, ok, type Result } from '../core/validation.js';
 import { type CheckedTarget, checkTarget, readTarget } from '../target/resolve-target.js';
-import { applyTarget } from '../target/select-target.js';
+import { selectResolved } from '../target/select-target.js';
 import type { ResolvedTarget, Target } from '../target/target.js';
 import { callModel, checkModel, type Model, ModelFailure, modelErrorOf } from './model.js';
 import { tidyResult } from '../core/tidy-result.js';
@@ -43,13 +43,10 @@ export function checkModelCall(
 
 /** Runs the model and selects the target, synchronously; throws {@link ModelFailure} on any failure. */
 export function forwardSelected(call: ModelCall, resolved: ResolvedTarget): tf.Tensor {
-  const selected = applyTarget(callModel(call.model, call.inputs, call.args), resolved);
+  const selected = selectResolved(callModel(call.model, call.inputs, call.args), resolved);
   if (selected._tag === 'Left') throw new ModelFailure(selected.left[0]);
   return selected.right;
 }
-
-/** Tensors the caller owns: a result that is one of them is cloned before it is handed back. */
-export const callerTensors = (call: ModelCall): tf.Tensor[] => [...call.inputs, ...call.args.filter(isTensor)];
 
 const toError = (e: unknown): AttributionError => modelErrorOf(e, 'runForward');
 
@@ -68,6 +65,6 @@ export function runForward(model: Model, inputs: tf.Tensor | readonly tf.Tensor[
     if (checked._tag === 'Left') return checked;
     const { call, target: pending } = checked.right;
     const resolved = await readTarget(pending);
-    return tidyResult(() => ok(forwardSelected(call, resolved)), callerTensors(call));
+    return tidyResult(() => ok(forwardSelected(call, resolved)));
   }, toError);
 }

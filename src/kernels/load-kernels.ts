@@ -1,6 +1,8 @@
 // Choosing and loading the kernel variant: SIMD where WebAssembly.validate says v128 works, else
 // scalar, else (no binary reachable, e.g. a Worker given no modules) the JS reference, with the reason kept.
 import { compileWasm, hasWasmSimd, type WasmSource } from '../backends/wasm-source.js';
+import { describeValue, readFields } from '../core/arguments.js';
+import { all, fail, ok, type Result } from '../core/validation.js';
 import { type Kernels, type KernelVariant, referenceKernels, wasmKernels } from './kernels.js';
 
 /**
@@ -77,12 +79,25 @@ export async function getKernels(): Promise<Kernels> {
  * // On Cloudflare Workers, hand over the binaries imported as wasm modules:
  * //   import simd from 'tfjs-attribution/kernels/attribution-kernels.simd.wasm';
  * //   await configureKernels({ simd });
- * await configureKernels({ variant: 'scalar' }); // { variant: 'scalar' }
- * await configureKernels();                      // the default again: { variant: 'simd' } where SIMD validates
+ * await configureKernels({ variant: 'scalar' }); // Right({ variant: 'scalar' })
+ * await configureKernels();                      // the default again: Right({ variant: 'simd' }) where SIMD validates
+ * await configureKernels({ variant: 'gpu' } as never); // Left: options.variant: expected auto, simd, scalar, js
  */
-export async function configureKernels(options: KernelOptions = {}): Promise<KernelStatus> {
-  current = choose(options);
-  return (await current).status;
+export async function configureKernels(options: KernelOptions = {}): Promise<Result<KernelStatus>> {
+  const fields = readFields(options, 'options', ['variant', 'simd', 'scalar']);
+  if (fields._tag === 'Left') return fields;
+  const { variant, simd, scalar } = fields.right;
+  const variants = ['auto', 'simd', 'scalar', 'js'];
+  const isSource = (s: unknown) =>
+    s === undefined || s instanceof WebAssembly.Module || s instanceof ArrayBuffer || ArrayBuffer.isView(s) || s instanceof URL || typeof s === 'string';
+  const checked = all({
+    variant: variant === undefined || variants.includes(variant as string) ? ok(variant) : fail({ _tag: 'InvalidArgument', path: 'options.variant', expected: variants.join(', '), got: describeValue(variant) }),
+    simd: isSource(simd) ? ok(simd) : fail({ _tag: 'InvalidArgument', path: 'options.simd', expected: 'a WebAssembly.Module, bytes or a URL', got: describeValue(simd) }),
+    scalar: isSource(scalar) ? ok(scalar) : fail({ _tag: 'InvalidArgument', path: 'options.scalar', expected: 'a WebAssembly.Module, bytes or a URL', got: describeValue(scalar) }),
+  });
+  if (checked._tag === 'Left') return checked;
+  current = choose(checked.right as KernelOptions);
+  return ok((await current).status);
 }
 
 /**

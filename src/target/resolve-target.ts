@@ -1,7 +1,8 @@
 // Checking a Target's form and reading tensor targets into plain numbers (an async GPU readback).
 import * as tf from '@tensorflow/tfjs-core';
-import { describeValue, isTensor } from '../core/tensors.js';
-import { allOf, fail, ok, type Result } from '../core/validation.js';
+import { describeValue, isTensor, readArray, readFields } from '../core/arguments.js';
+import type { AttributionError } from '../core/errors.js';
+import { allOf, attempt, attemptAsync, errorText, fail, ok, type Result } from '../core/validation.js';
 import type { ResolvedTarget, Target } from './target.js';
 
 /** A checked target whose tensor (if any) has not been read yet. */
@@ -12,10 +13,27 @@ const checkIndex = (value: unknown, path: string): Result<number> =>
     ? ok(value)
     : fail({ _tag: 'InvalidArgument', path, expected: 'an integer index', got: describeValue(value) });
 
-const checkIndexList = (value: unknown, path: string): Result<number[]> =>
-  Array.isArray(value)
-    ? allOf(value.map((v: unknown, i) => checkIndex(v, `${path}[${i}]`)))
-    : fail({ _tag: 'InvalidArgument', path, expected: 'an array of integer indices', got: describeValue(value) });
+function checkIndexList(value: unknown, path: string): Result<number[]> {
+  if (!Array.isArray(value)) return fail({ _tag: 'InvalidArgument', path, expected: 'an array of integer indices', got: describeValue(value) });
+  const elements = readArray(value, path);
+  return elements._tag === 'Left' ? elements : allOf(elements.right.map((v, i) => checkIndex(v, `${path}[${i}]`)));
+}
+
+/** Index arrays of one length (Captum stacks the selected blocks). */
+function checkPathList(value: unknown, path: string): Result<number[][]> {
+  if (!Array.isArray(value)) return fail({ _tag: 'InvalidArgument', path, expected: 'an array of index arrays', got: describeValue(value) });
+  const elements = readArray(value, path);
+  if (elements._tag === 'Left') return elements;
+  const paths = allOf(elements.right.map((p, i) => checkIndexList(p, `${path}[${i}]`)));
+  if (paths._tag === 'Left') return paths;
+  const lengths = new Set(paths.right.map((p) => p.length));
+  return lengths.size > 1
+    ? fail({ _tag: 'InvalidArgument', path, expected: 'index arrays of one length (the selected blocks are stacked)', got: `lengths ${[...lengths].join(', ')}` })
+    : paths;
+}
+
+const checkReducer = (fn: unknown, path: string): Result<(output: tf.Tensor) => tf.Tensor> =>
+  typeof fn === 'function' ? ok(fn as (output: tf.Tensor) => tf.Tensor) : fail({ _tag: 'InvalidArgument', path, expected: 'a function', got: describeValue(fn) });
 
 /** Synchronous check of a target's form; every problem is reported. */
 export function checkTarget(value: unknown, path = 'target'): Result<CheckedTarget> {
@@ -30,40 +48,27 @@ export function checkTarget(value: unknown, path = 'target'): Result<CheckedTarg
   }
   if (isTensor(value)) {
     if (value.isDisposed) return fail({ _tag: 'TensorDisposed', path });
-    if (value.dtype !== 'int32') {
-      return fail({ _tag: 'DtypeUnsupported', path, expected: 'int32 (class indices)', got: value.dtype });
-    }
+    if (value.dtype !== 'int32') return fail({ _tag: 'DtypeUnsupported', path, expected: 'int32 (class indices)', got: value.dtype });
     return ok({ kind: 'tensor', tensor: value });
   }
   if (typeof value === 'object') {
-    const form = value as { kind?: unknown; indices?: unknown; paths?: unknown; fn?: unknown };
-    switch (form.kind) {
-      case 'path': {
-        const indices = checkIndexList(form.indices, `${path}.indices`);
-        return indices._tag === 'Left' ? indices : ok({ kind: 'path', indices: indices.right });
-      }
-      case 'perExamplePath': {
-        if (!Array.isArray(form.paths)) {
-          return fail({ _tag: 'InvalidArgument', path: `${path}.paths`, expected: 'an array of index arrays', got: describeValue(form.paths) });
-        }
-        const paths = allOf(form.paths.map((p: unknown, i) => checkIndexList(p, `${path}.paths[${i}]`)));
-        if (paths._tag === 'Left') return paths;
-        const lengths = new Set(paths.right.map((p) => p.length));
-        if (lengths.size > 1) {
-          return fail({
-            _tag: 'InvalidArgument',
-            path: `${path}.paths`,
-            expected: 'index arrays of one length (the selected blocks are stacked)',
-            got: `lengths ${[...lengths].join(', ')}`,
-          });
-        }
-        return ok({ kind: 'perExamplePath', paths: paths.right });
-      }
-      case 'reduce':
-        return typeof form.fn === 'function'
-          ? ok({ kind: 'reduce', fn: form.fn as (output: tf.Tensor) => tf.Tensor })
-          : fail({ _tag: 'InvalidArgument', path: `${path}.fn`, expected: 'a function', got: describeValue(form.fn) });
-    }
+    const form = readFields(value, path, ['kind', 'indices', 'paths', 'fn']);
+    if (form._tag === 'Left') return form;
+    const { kind, indices, paths, fn } = form.right;
+    const at = (field: string) => `${path}.${field}`;
+    const built =
+      kind === 'path'
+        ? checkIndexList(indices, at('indices'))
+        : kind === 'perExamplePath'
+          ? checkPathList(paths, at('paths'))
+          : kind === 'reduce'
+            ? checkReducer(fn, at('fn'))
+            : undefined;
+    if (built === undefined) return fail({ _tag: 'TargetTypeInvalid', path, got: describeValue(value) });
+    if (built._tag === 'Left') return built;
+    if (kind === 'path') return ok({ kind, indices: built.right as number[] });
+    if (kind === 'perExamplePath') return ok({ kind, paths: built.right as number[][] });
+    return ok({ kind: 'reduce', fn: built.right as (output: tf.Tensor) => tf.Tensor });
   }
   return fail({ _tag: 'TargetTypeInvalid', path, got: describeValue(value) });
 }
@@ -75,6 +80,48 @@ export async function readTarget(checked: CheckedTarget): Promise<ResolvedTarget
   return { kind: 'tensorValues', values, shape: checked.tensor.shape };
 }
 
+/** A value built by {@link resolveTarget} (or by hand) that {@link applyTarget} can trust. */
+export function checkResolvedTarget(value: unknown, path: string): Result<ResolvedTarget> {
+  const expected = "a resolved target (from resolveTarget): { kind: 'none' | 'path' | 'perExample' | 'perExamplePath' | 'tensorValues' | 'reduce', ... }";
+  if (typeof value !== 'object' || value === null || isTensor(value)) return fail({ _tag: 'InvalidArgument', path, expected, got: describeValue(value) });
+  const form = readFields(value, path, ['kind', 'indices', 'paths', 'values', 'shape', 'fn']);
+  if (form._tag === 'Left') return form;
+  const { kind, indices, paths, values, shape, fn } = form.right;
+  const at = (field: string) => `${path}.${field}`;
+  switch (kind) {
+    case 'none':
+      return ok({ kind });
+    case 'path':
+    case 'perExample': {
+      const checked = checkIndexList(indices, at('indices'));
+      return checked._tag === 'Left' ? checked : ok({ kind, indices: checked.right });
+    }
+    case 'perExamplePath': {
+      const checked = checkPathList(paths, at('paths'));
+      return checked._tag === 'Left' ? checked : ok({ kind, paths: checked.right });
+    }
+    case 'tensorValues': {
+      const v = checkIndexList(values, at('values'));
+      const s = checkIndexList(shape, at('shape'));
+      if (v._tag === 'Left' || s._tag === 'Left') return allOf([v, s]) as Result<never>;
+      const size = s.right.reduce((a, b) => a * b, 1);
+      if (s.right.some((d) => d < 0) || size !== v.right.length) {
+        return fail({ _tag: 'InvalidArgument', path: at('shape'), expected: `a shape of ${v.right.length} elements`, got: `[${s.right.join(',')}]` });
+      }
+      return ok({ kind, values: v.right, shape: s.right });
+    }
+    case 'reduce': {
+      const checked = checkReducer(fn, at('fn'));
+      return checked._tag === 'Left' ? checked : ok({ kind, fn: checked.right });
+    }
+  }
+  return fail({ _tag: 'InvalidArgument', path: at('kind'), expected, got: describeValue(kind) });
+}
+
+const unexpected =
+  (where: string) =>
+  (e: unknown): AttributionError => ({ _tag: 'Unexpected', path: where, message: errorText(e) });
+
 /**
  * Checks a target and reads its tensor values, giving plain data that {@link applyTarget} applies
  * synchronously (e.g. inside `tf.grads`). Resolve once, apply many times.
@@ -83,21 +130,16 @@ export async function readTarget(checked: CheckedTarget): Promise<ResolvedTarget
  * const resolved = await resolveTarget(tf.tensor1d([2, 0], 'int32'));
  * // Right({ kind: 'tensorValues', values: [2, 0], shape: [2] })
  */
-export async function resolveTarget(value: Target, path = 'target'): Promise<Result<ResolvedTarget>> {
-  const checked = checkTarget(value, path);
-  return checked._tag === 'Left' ? checked : ok(await readTarget(checked.right));
+export function resolveTarget(value: Target, path = 'target'): Promise<Result<ResolvedTarget>> {
+  return attemptAsync(async () => {
+    const checked = checkTarget(value, typeof path === 'string' ? path : 'target');
+    return checked._tag === 'Left' ? checked : ok(await readTarget(checked.right));
+  }, unexpected('resolveTarget'));
 }
 
 /**
  * Captum's `_validate_target`: a per-example target (a list, or a tensor of more than one element)
- * must have one entry per example. Other forms are not checked here. Exported as `validateTarget`.
- *
- * @example
- * const t = await resolveTarget([0, 2, 1]);
- * if (t._tag === 'Right') {
- *   validateTarget(3, t.right); // Right
- *   validateTarget(4, t.right); // Left: target: expected one target per example (4), got 3
- * }
+ * must have one entry per example. Other forms are not checked here.
  */
 export function checkTargetCount(n: number, t: ResolvedTarget, path = 'target'): Result<ResolvedTarget> {
   const count =
@@ -109,4 +151,25 @@ export function checkTargetCount(n: number, t: ResolvedTarget, path = 'target'):
           ? (t.shape[0] ?? 0)
           : n;
   return count === n ? ok(t) : fail({ _tag: 'TargetCountMismatch', path, samples: n, targets: count });
+}
+
+/**
+ * Captum's `_validate_target`: for `n` examples, a per-example target (a list, or a tensor of more
+ * than one element) must have `n` entries; other forms pass.
+ *
+ * @example
+ * const t = await resolveTarget([0, 2, 1]);
+ * if (t._tag === 'Right') {
+ *   validateTarget(3, t.right); // Right
+ *   validateTarget(4, t.right); // Left: resolved: expected one target per example (4), got 3
+ * }
+ */
+export function validateTarget(n: number, resolved: ResolvedTarget): Result<ResolvedTarget> {
+  return attempt(() => {
+    const count: Result<number> =
+      typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? ok(n) : fail({ _tag: 'InvalidArgument', path: 'n', expected: 'a number of examples (an integer >= 0)', got: describeValue(n) });
+    const checked = checkResolvedTarget(resolved, 'resolved');
+    if (count._tag === 'Left' || checked._tag === 'Left') return allOf<unknown>([count, checked]) as Result<never>;
+    return checkTargetCount(count.right, checked.right, 'resolved');
+  }, unexpected('validateTarget'));
 }

@@ -2,9 +2,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from '../core/errors.js';
 import { checkTensor, describeValue, formatShape, isTensor } from '../core/tensors.js';
-import { attemptAsync, errorText, fail, ok, type Result } from '../core/validation.js';
+import { all, attempt, attemptAsync, errorText, fail, ok, type Result } from '../core/validation.js';
 import { tidyResult } from '../core/tidy-result.js';
-import { resolveTarget } from './resolve-target.js';
+import { checkResolvedTarget, resolveTarget } from './resolve-target.js';
 import type { ResolvedTarget, Target } from './target.js';
 
 const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
@@ -104,16 +104,11 @@ function selectReduced(output: tf.Tensor, fn: (o: tf.Tensor) => tf.Tensor, path:
 }
 
 /**
- * Applies a resolved target to a model output `[N, ...]`, synchronously, so it can run inside
- * `tf.grads`. Creates tensors: call it inside `tf.tidy` or dispose the result. A target of `none`
- * (or an empty path) returns `output` itself.
- *
- * @example
- * const out = tf.tensor2d([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
- * const r = await resolveTarget([1, 2, 0]);
- * if (r._tag === 'Right') applyTarget(out, r.right); // Right(tensor [2, 6, 7])
+ * Applies a checked, resolved target to a model output `[N, ...]`, synchronously, creating tensors:
+ * the library calls it inside `tf.tidy` (and inside `tf.grads`). A target of `none` (or an empty
+ * path) returns `output` itself.
  */
-export function applyTarget(output: tf.Tensor, resolved: ResolvedTarget, path = 'target'): Result<tf.Tensor> {
+export function selectResolved(output: tf.Tensor, resolved: ResolvedTarget, path = 'target'): Result<tf.Tensor> {
   switch (resolved.kind) {
     case 'none':
       return ok(output);
@@ -138,7 +133,27 @@ export function applyTarget(output: tf.Tensor, resolved: ResolvedTarget, path = 
   }
 }
 
-const unexpected = (e: unknown): AttributionError => ({ _tag: 'Unexpected', path: 'selectTarget', message: errorText(e) });
+const unexpected =
+  (where: string) =>
+  (e: unknown): AttributionError => ({ _tag: 'Unexpected', path: where, message: errorText(e) });
+
+/**
+ * Applies a resolved target (from {@link resolveTarget}) to a model output `[N, ...]`,
+ * synchronously: resolve once, then apply as often as needed, e.g. inside `tf.grads`. The result
+ * is a new tensor the caller owns; nothing else is kept.
+ *
+ * @example
+ * const out = tf.tensor2d([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+ * const r = await resolveTarget([1, 2, 0]);
+ * if (r._tag === 'Right') applyTarget(out, r.right); // Right(tensor [2, 6, 7])
+ */
+export function applyTarget(output: tf.Tensor, resolved: ResolvedTarget): Result<tf.Tensor> {
+  return attempt(() => {
+    const checked = all({ output: checkTensor(output, 'output', { batched: false }), resolved: checkResolvedTarget(resolved, 'resolved') });
+    if (checked._tag === 'Left') return checked;
+    return tidyResult(() => selectResolved(checked.right.output, checked.right.resolved, 'resolved'));
+  }, unexpected('applyTarget'));
+}
 
 /**
  * Selects the target from a model output, as Captum's `_select_targets` does. The result is a new
@@ -156,6 +171,6 @@ export function selectTarget(output: tf.Tensor, t: Target): Promise<Result<tf.Te
     if (checkedOutput._tag === 'Left') return checkedOutput;
     const resolved = await resolveTarget(t);
     if (resolved._tag === 'Left') return resolved;
-    return tidyResult(() => applyTarget(checkedOutput.right, resolved.right), [output]);
-  }, unexpected);
+    return tidyResult(() => selectResolved(checkedOutput.right, resolved.right));
+  }, unexpected('selectTarget'));
 }

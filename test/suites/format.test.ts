@@ -14,16 +14,18 @@ s('formatTensorIntoTuple: a tensor is one element not marked as a tuple; an arra
 });
 s('formatTensorIntoTuple: rejects non-tensors, an empty array and rank-0 tensors, naming each element', () => {
   const scalar = tf.scalar(1);
-  const errors = expectLeft(formatTensorIntoTuple([a, 'x', scalar, [1, 2]], 'inputs'), ['InvalidArgument', 'RankZeroInput']);
+  const errors = expectLeft(formatTensorIntoTuple([a, 'x', scalar, [1, 2]] as never, 'inputs'), ['InvalidArgument', 'RankZeroInput']);
   assert(errors.map((e) => e.path).join() === 'inputs[1],inputs[2],inputs[3]', `paths ${errors.map((e) => e.path).join()}`);
   expectLeft(formatTensorIntoTuple([], 'inputs'), ['InvalidArgument']);
-  expectLeft(formatTensorIntoTuple(null, 'inputs'), ['InvalidArgument']);
+  expectLeft(formatTensorIntoTuple(null as never, 'inputs'), ['InvalidArgument']);
   scalar.dispose();
 });
-s('formatOutput mirrors the input form', () => {
-  assert(formatOutput(false, [a]) === a, 'one tensor back');
-  const arr = formatOutput(true, [a]);
+s('formatOutput mirrors the input form, and needs exactly one tensor for a single form', () => {
+  assert(expectRight(formatOutput(false, [a])) === a, 'one tensor back');
+  const arr = expectRight(formatOutput(true, [a]));
   assert(Array.isArray(arr) && arr[0] === a, 'an array back');
+  expectLeft(formatOutput(false, [a, b]), ['InvalidArgument']);
+  expectLeft(formatOutput(true, [a, 'b' as never]), ['InvalidArgument']);
 });
 s('formatAdditionalForwardArgs: undefined gives none, an array is spread, anything else is one argument', () => {
   assert(expectRight(formatAdditionalForwardArgs(undefined)).length === 0, 'none');

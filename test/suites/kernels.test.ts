@@ -91,16 +91,16 @@ s('agree on addInto and the delta reduction for odd lengths', () => {
 s('pick SIMD where the runtime validates it, and accept a compiled module or a forced variant', async () => {
   assert((await kernelStatus()).variant === 'simd', 'Node 20 runs the SIMD kernels');
   const bytes = readFileSync(new URL('../../src/kernels/attribution-kernels.scalar.wasm', import.meta.url));
-  const status = await configureKernels({ variant: 'scalar', scalar: await WebAssembly.compile(bytes) });
+  const status = expectRight(await configureKernels({ variant: 'scalar', scalar: await WebAssembly.compile(bytes) }));
   assert(status.variant === 'scalar', `scalar chosen, got ${status.variant}`);
   const x = tf.tensor2d([[1, 2, 3, 4, 5]]);
   const r = expectRight(await sumRows(x));
   assertClose(await r.total.data(), [15], { atol: 0, rtol: 0 });
-  const js = await configureKernels({ variant: 'js' });
+  const js = expectRight(await configureKernels({ variant: 'js' }));
   assert(js.variant === 'js', 'JS reference on request');
-  const broken = await configureKernels({ simd: new Uint8Array([0, 1, 2]), scalar: new Uint8Array([3]) });
+  const broken = expectRight(await configureKernels({ simd: new Uint8Array([0, 1, 2]), scalar: new Uint8Array([3]) }));
   assert(broken.variant === 'js' && (broken.reason ?? '').includes('simd'), `falls back to JS with a reason, got ${JSON.stringify(broken)}`);
-  assert((await configureKernels()).variant === 'simd', 'back to the default');
+  assert(expectRight(await configureKernels()).variant === 'simd', 'back to the default');
   disposeAll(r, x);
 });
 s.run();
