@@ -16,7 +16,6 @@ export type Result<A> = E.Either<AttributionErrors, A>;
 
 export const ok = <A>(value: A): Result<A> => E.right(value);
 export const fail = (error: AttributionError): Result<never> => E.left([error]);
-export const isOk = <A>(r: Result<A>): r is E.Right<A> => E.isRight(r);
 
 const accumulate = E.getApplicativeValidation(RNEA.getSemigroup<AttributionError>());
 
@@ -39,17 +38,6 @@ export function allOf<A>(results: readonly Result<A>[]): Result<A[]> {
   }
   return failAll(errors) ?? E.right(values);
 }
-
-/** Fail-fast sequencing of dependent steps. */
-export const andThen =
-  <A, B>(f: (a: A) => Result<B>) =>
-  (r: Result<A>): Result<B> =>
-    E.isLeft(r) ? r : f(r.right);
-
-export const mapOk =
-  <A, B>(f: (a: A) => B) =>
-  (r: Result<A>): Result<B> =>
-    E.isLeft(r) ? r : E.right(f(r.right));
 
 /** Runs `f`; an exception becomes a `Left` built by `onThrow`, so nothing escapes a public call. */
 export function attempt<A>(f: () => Result<A>, onThrow: (e: unknown) => AttributionError): Result<A> {

@@ -145,5 +145,20 @@ s('gives the closed-form deltas of Riemann IG on f = sum x^2 (left -0.5/-2.5, ri
     disposeAll(d, ig);
   }
 });
+s('works on int inputs as Captum does: a start point 0.5 on an int32 end point is truncated to 0 (spec 4.7)', async () => {
+  const ints = tf.tensor2d([[1, 2]], undefined, 'int32');
+  const sumModel = ((t: tf.Tensor) => tf.sum(t, 1)) as Model;
+  const ones = tf.tensor2d([[1, 1]]);
+  const ends = tf.tensor2d([[2, 3]], undefined, 'int32');
+  // Captum: f(x) = sum x, attribution [[1, 1]], end [[2, 3]], start 0 -> [-3]
+  const d1 = expectRight(await convergenceDelta(sumModel, { attributions: ones, endPoint: ends }));
+  assertClose(await d1.data(), [-3], { atol: 0, rtol: 0 });
+  // Captum: IG(int [[1, 2]], baselines=0.5) on f = sum x^2 gives [[0.75, 3.75]] and delta [-0.5]
+  const igAttrs = tf.tensor2d([[0.75, 3.75]]);
+  const squareModel = ((t: tf.Tensor) => tf.sum(tf.square(t), 1)) as Model;
+  const d2 = expectRight(await convergenceDelta(squareModel, { attributions: igAttrs, endPoint: ints, startPoint: 0.5 }));
+  assertClose(await d2.data(), [-0.5], { atol: 1e-6, rtol: 0 });
+  disposeAll(ints, ones, ends, igAttrs, d1, d2);
+});
 s.after(() => disposeAll(x, attrs));
 s.run();
