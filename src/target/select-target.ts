@@ -33,9 +33,9 @@ function selectPath(output: tf.Tensor, indices: readonly number[], path: string)
 
 /**
  * Keeps, per example, one of `cells` positions of `[N, cells, ...block]` and drops the axis:
- * `out[k] = x[k, chosen[k]]`. A boolean mask and a sum rather than a gather: gather's gradient
- * (UnsortedSegmentSum) is missing on the wasm backend, and `where` keeps NaN or Inf in the other
- * positions out of the result (a one-hot product would turn 0 * Inf into NaN).
+ * `out[k] = x[k, chosen[k]]`. A boolean mask and a sum: `where` keeps NaN or Inf in the other
+ * positions out of the result and its gradient (a one-hot product would turn 0 * Inf into NaN),
+ * and needs no gather gradient (which tfjs-backend-wasm does not implement itself).
  */
 function pickPerExample(x: tf.Tensor, chosen: readonly number[]): tf.Tensor {
   const [n, cells] = x.shape as [number, number];
