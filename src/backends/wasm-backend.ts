@@ -33,10 +33,32 @@ type Factory = (config: { instantiateWasm: (imports: WebAssembly.Imports, done: 
 
 const WASM_PRIORITY = 2;
 
-/** Where the installed tfjs-backend-wasm keeps its binaries (Node, Deno, browsers with an import map). */
-function defaultBinary(simd: boolean): URL {
-  const main = import.meta.resolve('@tensorflow/tfjs-backend-wasm');
-  return new URL(simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm', main);
+/**
+ * The tfjs-backend-wasm binary: the installed package's own (Node, Deno, browsers with an import
+ * map: `import.meta.resolve` finds it), else the copy this package ships in `wasm/` beside its
+ * modules (a bundle: serve the package's `dist/wasm/` as `wasm/` next to the bundle's folder).
+ */
+function defaultBinary(simd: boolean): URL[] {
+  const name = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+  const shipped = new URL(`../wasm/${name}`, import.meta.url);
+  try {
+    return [new URL(name, import.meta.resolve('@tensorflow/tfjs-backend-wasm')), shipped];
+  } catch {
+    return [shipped];
+  }
+}
+
+/** The first source that compiles; the error names every place tried. */
+async function compileFirst(sources: readonly WasmSource[]): Promise<WebAssembly.Module> {
+  const failures: string[] = [];
+  for (const source of sources) {
+    try {
+      return await compileWasm(source);
+    } catch (e) {
+      failures.push(`${source instanceof URL ? source.href : 'the given module'}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw new Error(`no tfjs-backend-wasm binary could be loaded (${failures.join('; ')})`);
 }
 
 interface ProcessEvents {
@@ -71,7 +93,7 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
     import('@tensorflow/tfjs-backend-wasm'),
     import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js') as Promise<{ default: unknown }>,
   ]);
-  const compiled = await compileWasm(options.module ?? defaultBinary(simd));
+  const compiled = await compileFirst(options.module !== undefined ? [options.module] : defaultBinary(simd));
   const factory = glue.default as Factory;
   const module = await withoutProcessHandlers(() =>
     factory({

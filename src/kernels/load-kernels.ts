@@ -34,7 +34,7 @@ export interface KernelStatus {
   readonly reason?: string;
 }
 
-const defaultSource = (variant: 'simd' | 'scalar'): URL => new URL(`./attribution-kernels.${variant}.wasm`, import.meta.url);
+const defaultSource = (variant: 'simd' | 'scalar'): URL => new URL(`../wasm/attribution-kernels.${variant}.wasm`, import.meta.url);
 
 /** Instantiates one variant; rejects if its binary cannot be loaded. */
 export async function loadKernels(variant: KernelVariant, source?: WasmSource): Promise<Kernels> {

@@ -90,7 +90,7 @@ s('agree on addInto and the delta reduction for odd lengths', () => {
 });
 s('pick SIMD where the runtime validates it, and accept a compiled module or a forced variant', async () => {
   assert((await kernelStatus()).variant === 'simd', 'Node 20 runs the SIMD kernels');
-  const bytes = readFileSync(new URL('../../src/kernels/attribution-kernels.scalar.wasm', import.meta.url));
+  const bytes = readFileSync(new URL('../../src/wasm/attribution-kernels.scalar.wasm', import.meta.url));
   const status = expectRight(await configureKernels({ variant: 'scalar', scalar: await WebAssembly.compile(bytes) }));
   assert(status.variant === 'scalar', `scalar chosen, got ${status.variant}`);
   const x = tf.tensor2d([[1, 2, 3, 4, 5]]);
