@@ -34,7 +34,8 @@ export {
   noiseTunnel,
 } from './attribution/method-descriptors.js';
 
-export { type BackendName, type BackendReport, type InitBackendOptions, initBackend } from './backends/init-backend.js';
+export { type BackendReport, type InitBackendOptions, initBackend } from './backends/init-backend.js';
+export type { BackendLoader, BackendName, BackendStartOptions } from './backends/backend-loader.js';
 export type { WasmBackendOptions } from './backends/wasm-backend.js';
 export type { GpuLike, WebGpuBackendOptions } from './backends/webgpu-backend.js';
 export type { WasmSource } from './backends/wasm-source.js';

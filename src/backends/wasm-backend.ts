@@ -3,6 +3,10 @@
 // offers no option for a Module; building the backend ourselves (its exported BackendWasm class over
 // the emscripten module) gives one path that works in every runtime, without patching tfjs.
 import * as tf from '@tensorflow/tfjs-core';
+import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
+import type { BackendLoader } from './backend-loader.js';
+import { activate } from './activate.js';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
 
@@ -10,7 +14,7 @@ import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
  * Options for the `wasm` backend: where its binary comes from.
  *
  * @example
- * // On Cloudflare Workers: import wasmModule from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
+ * // On Cloudflare Workers: import wasmModule from 'tfjs-attribution/wasm/tfjs-backend-wasm-simd.wasm';
  * const wasm: WasmBackendOptions = { simd: true }; // add `module: wasmModule` there
  * await initBackend({ prefer: ['wasm', 'cpu'], wasm });
  */
@@ -89,12 +93,8 @@ async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
 /** Registers (replacing tfjs's own factory) and activates the `wasm` backend. Rejects with a reason. */
 export async function startWasmBackend(options: WasmBackendOptions = {}): Promise<string> {
   const simd = options.simd ?? hasWasmSimd();
-  const [{ BackendWasm }, glue] = await Promise.all([
-    import('@tensorflow/tfjs-backend-wasm'),
-    import('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js') as Promise<{ default: unknown }>,
-  ]);
   const compiled = await compileFirst(options.module !== undefined ? [options.module] : defaultBinary(simd));
-  const factory = glue.default as Factory;
+  const factory = wasmFactory as unknown as Factory;
   const module = await withoutProcessHandlers(() =>
     factory({
       instantiateWasm(imports, done) {
@@ -114,9 +114,20 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
   };
   tf.env().set('WASM_HAS_SIMD_SUPPORT', simd);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  if (tf.findBackendFactory('wasm') !== null) tf.removeBackend('wasm');
-  tf.registerBackend('wasm', () => new BackendWasm(module as never), WASM_PRIORITY);
+  await activate('wasm', () => new BackendWasm(module as never), WASM_PRIORITY);
   registerWasmGradientKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
   return simd ? 'SIMD binary, from a compiled WebAssembly.Module' : 'scalar binary, from a compiled WebAssembly.Module';
 }
+
+/**
+ * The WebAssembly backend (XNNPACK, SIMD where the runtime has it), built from a compiled
+ * `WebAssembly.Module`; the `tfjs-attribution/wasm` entry point.
+ *
+ * @example
+ * // import { wasmBackend } from 'tfjs-attribution/wasm';
+ * // await initBackend({ backends: [wasmBackend], wasm: { module } }); // module: a compiled tfjs-backend-wasm binary
+ */
+export const wasmBackend: BackendLoader = {
+  name: 'wasm',
+  start: (options) => startWasmBackend(options.wasm),
+};

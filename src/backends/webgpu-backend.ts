@@ -2,6 +2,9 @@
 // the adapter ("Cannot read properties of null"), and software adapters (Dawn on OpenGL ES, for one)
 // only appear in compatibility mode, which tfjs never asks for.
 import * as tf from '@tensorflow/tfjs-core';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { activate } from './activate.js';
+import type { BackendLoader } from './backend-loader.js';
 
 interface GpuAdapterLike {
   readonly features: ReadonlySet<string>;
@@ -74,10 +77,20 @@ export async function startWebGpuBackend(options: WebGpuBackendOptions = {}): Pr
   const requiredLimits = Object.fromEntries(LIMITS.filter((k) => typeof adapter.limits[k] === 'number').map((k) => [k, adapter.limits[k]]));
   const requiredFeatures = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
-  if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, adapter.info as never), WEBGPU_PRIORITY);
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") returned false');
-  await smokeTest();
+  await activate('webgpu', () => new WebGPUBackend(device as never, adapter.info as never), WEBGPU_PRIORITY, smokeTest);
   return describeAdapter(adapter.info);
 }
+
+/**
+ * The WebGPU backend, on the adapter `navigator.gpu` offers (or `options.webgpu.gpu`); the
+ * `tfjs-attribution/webgpu` entry point.
+ *
+ * @example
+ * // import { webgpuBackend } from 'tfjs-attribution/webgpu';
+ * // import { wasmBackend } from 'tfjs-attribution/wasm';
+ * // await initBackend({ backends: [webgpuBackend, wasmBackend] }); // WebGPU where an adapter exists, else wasm
+ */
+export const webgpuBackend: BackendLoader = {
+  name: 'webgpu',
+  start: (options) => startWebGpuBackend(options.webgpu),
+};

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
-import { initBackend } from '../../src/index.js';
+import { type BackendLoader, initBackend } from '../../src/index.js';
+import { cpuBackend } from '../../src/backends/cpu-backend.js';
+import { wasmBackend } from '../../src/backends/wasm-backend.js';
+import { webgpuBackend } from '../../src/backends/webgpu-backend.js';
 import { assert, assertClose, backendName, expectLeft, expectRight } from '../support/harness.js';
 
 const s = suite(`initBackend (${backendName} process)`);
@@ -20,6 +23,17 @@ s('reports why a preferred backend was passed over', async () => {
     assert((r.passedOver.webgpu ?? '').includes('navigator.gpu'), `reason given: ${JSON.stringify(r.passedOver)}`);
   }
   assert(tf.getBackend() === backendName, 'the backend under test is current again');
+});
+s('tries only the loaders it is given, in their order', async () => {
+  const broken: BackendLoader = { name: 'webgpu', start: async () => Promise.reject(new Error('no adapter here')) };
+  const loaders: Record<string, BackendLoader> = { cpu: cpuBackend, wasm: wasmBackend, webgpu: webgpuBackend };
+  const r = expectRight(await initBackend({ backends: backendName === 'webgpu' ? [loaders['webgpu']!] : [broken, loaders[backendName]!] }));
+  assert(r.backend === backendName, `got ${r.backend}`);
+  if (backendName !== 'webgpu') assert(r.passedOver.webgpu === 'no adapter here', JSON.stringify(r.passedOver));
+  expectLeft(await initBackend({ backends: [] }), ['InvalidArgument']);
+  expectLeft(await initBackend({ backends: [{ name: 'tpu', start: async () => 'x' } as never] }), ['InvalidArgument']);
+  expectLeft(await initBackend({ backends: [cpuBackend], force: 'wasm' }), ['InvalidArgument']);
+  assert(tf.getBackend() === backendName, 'the backend under test is still current');
 });
 s('refuses unknown backends and malformed options with a Left', async () => {
   expectLeft(await initBackend({ force: 'tpu' as never }), ['InvalidArgument']);
