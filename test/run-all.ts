@@ -90,6 +90,28 @@ for (const backend of BACKENDS) {
   runs.push(await runBackend(backend));
 }
 
+/** The packed package in Node, Deno, workerd and Chromium (test/runtimes); each check counts as one test. */
+function runRuntimes(): Promise<{ passed: number; failed: number; skipped: string[]; lines: string[] }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', fileURLToPath(new URL('./runtimes/run-runtimes.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      process.stdout.write(chunk);
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      const lines = out.split('\n');
+      const result = lines.find((l) => l.startsWith('@@RUNTIMES '));
+      const parsed = result ? (JSON.parse(result.slice('@@RUNTIMES '.length)) as { passed: number; failed: number; skipped: string[] }) : { passed: 0, failed: 1, skipped: [] };
+      resolve({ ...parsed, lines: lines.filter((l) => l.startsWith('runtime ')) });
+    });
+  });
+}
+
+const runtimes = process.env['TFJS_ATTRIBUTION_RUNTIMES'] === 'none' ? undefined : (console.log('\n===== runtimes: the packed package in Node, Deno, workerd and Chromium ====='), await runRuntimes());
+
 console.log('\n===== Captum parity (reference cases passed per op and backend) =====');
 const ops = [...new Set(runs.flatMap((r) => Object.keys(r.tally)))].sort();
 for (const op of ops) {
@@ -115,6 +137,14 @@ for (const r of runs) {
   console.log(`  ${r.backend}: ${r.passed} passed, ${r.failed} failed  ${r.detail}`);
   passed += r.passed;
   failed += r.failed;
+}
+if (runtimes !== undefined) {
+  console.log('\n===== Runtimes =====');
+  for (const line of runtimes.lines) console.log(`  ${line.slice('runtime '.length)}`);
+  passed += runtimes.passed;
+  failed += runtimes.failed;
+} else {
+  console.log('\n(runtimes not run: TFJS_ATTRIBUTION_RUNTIMES=none)');
 }
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;
