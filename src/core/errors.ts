@@ -1,4 +1,4 @@
-import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
+import type { ReadonlyNonEmptyArray } from '#fp-ts/ReadonlyNonEmptyArray.js';
 
 /**
  * Every way a call can fail, as data. Each variant carries `path` (the argument, e.g. `baselines[1]`)

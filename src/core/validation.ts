@@ -1,8 +1,10 @@
 // The one module that speaks fp-ts: results are Either<AttributionErrors, A>. Argument checks are
 // applicative (every problem is reported at once); steps after the checks chain fail-fast.
-import * as E from 'fp-ts/lib/Either.js';
-import * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
-import { sequenceS } from 'fp-ts/lib/Apply.js';
+// `#fp-ts/*` (package.json "imports") is fp-ts's CommonJS build for Node and Deno (its ES build
+// has extensionless imports they cannot load) and its tree-shakeable ES build for bundlers.
+import * as E from '#fp-ts/Either.js';
+import * as RNEA from '#fp-ts/ReadonlyNonEmptyArray.js';
+import { sequenceS } from '#fp-ts/Apply.js';
 import type { AttributionError, AttributionErrors } from './errors.js';
 
 /**

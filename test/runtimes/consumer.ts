@@ -107,30 +107,50 @@ async function fetchWithRetry(url: string, deadline: number): Promise<string> {
   }
 }
 
-/** Bundles the README's worker like wrangler does (wasm imports kept as modules) and serves it with workerd. */
-export async function workerdRun(consumer: string, query: string): Promise<Output> {
-  const out = join(consumer, `workerd${query.replace(/\W/g, '-')}`);
-  await mkdir(out, { recursive: true });
-  const bundle = await run(bin('esbuild'), ['worker.js', '--bundle', '--format=esm', '--platform=browser', '--conditions=workerd,worker', "--external:*.wasm", `--outfile=${join(out, 'worker.js')}`, '--log-level=warning'], { cwd: consumer });
+/** Bundles the README's worker like wrangler does (wasm imports kept as modules), with its binaries and config, into `dir`. */
+async function prepareWorkerd(consumer: string, dir: string): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  const bundle = await run(bin('esbuild'), ['worker.js', '--bundle', '--format=esm', '--platform=browser', '--conditions=workerd,worker', '--external:*.wasm', `--outfile=${join(dir, 'worker.js')}`, '--log-level=warning'], { cwd: consumer });
   if (bundle.code !== 0) throw new Error(`esbuild failed:\n${bundle.stderr}`);
-  for (const f of ['attribution-kernels.simd.wasm', 'tfjs-backend-wasm-simd.wasm']) await cp(join(consumer, 'node_modules/tfjs-attribution/dist/wasm', f), join(out, f));
+  for (const f of ['attribution-kernels.simd.wasm', 'tfjs-backend-wasm-simd.wasm']) await cp(join(consumer, 'node_modules/tfjs-attribution/dist/wasm', f), join(dir, f));
   const port = await freePort();
   const config = (await readFile(join(consumer, 'config.capnp'), 'utf8')).replace('127.0.0.1:8787', `127.0.0.1:${port}`);
-  await writeFile(join(out, 'config.capnp'), config);
-  const server = spawn(bin('workerd'), ['serve', 'config.capnp'], { cwd: out, stdio: ['ignore', 'pipe', 'pipe'] });
+  await writeFile(join(dir, 'config.capnp'), config);
+  return port;
+}
+
+/** Starts workerd on a prepared folder, asks it once, stops it; the answer and the time from spawn to answer. */
+async function askWorkerd(dir: string, port: number, query: string): Promise<{ body: string; ms: number; log: string }> {
+  const started = performance.now();
+  const server = spawn(bin('workerd'), ['serve', 'config.capnp'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   server.stdout.on('data', (c: Buffer) => (log += c.toString()));
   server.stderr.on('data', (c: Buffer) => (log += c.toString()));
   try {
     const body = await fetchWithRetry(`http://127.0.0.1:${port}/${query}`, Date.now() + 30_000);
-    try {
-      return parseOutput(body);
-    } catch {
-      throw new Error(`workerd answered:\n${body.slice(0, 2000)}\n${log.slice(-2000)}`);
-    }
+    return { body, ms: performance.now() - started, log };
   } finally {
     server.kill('SIGKILL');
   }
+}
+
+/** The README's worker on workerd (127.0.0.1 only), asked once with `query`. */
+export async function workerdRun(consumer: string, query: string): Promise<Output> {
+  const dir = join(consumer, `workerd${query.replace(/\W/g, '-')}`);
+  const { body, log } = await askWorkerd(dir, await prepareWorkerd(consumer, dir), query);
+  try {
+    return parseOutput(body);
+  } catch {
+    throw new Error(`workerd answered:\n${body.slice(0, 2000)}\n${log.slice(-2000)}`);
+  }
+}
+
+/** Milliseconds from spawning workerd to its first answer (module load, kernels, backend, the computation). */
+export async function workerdColdStart(consumer: string): Promise<number> {
+  const dir = join(consumer, 'workerd-bench');
+  const { ms, body } = await askWorkerd(dir, await prepareWorkerd(consumer, dir), '');
+  parseOutput(body);
+  return ms;
 }
 
 /** A static server on 127.0.0.1 for the bundled page. */
