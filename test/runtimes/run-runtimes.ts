@@ -117,6 +117,31 @@ async function chromiumRuns(consumer: string, cpu: Output | undefined): Promise<
   }
 }
 
+/** The package's .d.ts files serve a strict TypeScript consumer (nodenext resolution, every entry point). */
+async function typesCheck(consumer: string): Promise<void> {
+  const name = 'typescript (the packed .d.ts)';
+  if (ONLY && !ONLY.some((o) => name.startsWith(o))) return;
+  const code = `import * as tf from '@tensorflow/tfjs-core';
+import { convergenceDelta, initBackend, interpolate, message, target, type AttributionError, type Result, type Target } from 'tfjs-attribution';
+import { cpuBackend } from 'tfjs-attribution/cpu';
+import { wasmBackend } from 'tfjs-attribution/wasm';
+import { webgpuBackend } from 'tfjs-attribution/webgpu';
+const t: Target = target.path(1);
+const backend = await initBackend({ backends: [webgpuBackend, wasmBackend, cpuBackend] });
+const d: Result<tf.Tensor1D> = await convergenceDelta((x: tf.Tensor) => tf.sum(x, 1), { attributions: tf.ones([1, 2]), endPoint: tf.ones([1, 2]), target: t });
+const first: AttributionError | undefined = d._tag === 'Left' ? d.left[0] : undefined;
+console.log(backend._tag, first === undefined ? '' : message([first]), interpolate(tf.ones([1, 2, 2, 1]), 4)._tag);
+`;
+  await writeFile(join(consumer, 'check.ts'), code);
+  const tsconfig = { compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['es2022', 'dom'] }, files: ['check.ts'] };
+  await writeFile(join(consumer, 'tsconfig.json'), JSON.stringify(tsconfig));
+  const r = await run(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: consumer });
+  const status = r.code === 0 ? 'pass' : 'fail';
+  const message = r.code === 0 ? 'clean' : (r.stdout + r.stderr).slice(-2000);
+  outcomes.push({ name, status, message });
+  console.log(`runtime ${name}: ${status === 'pass' ? 'PASS' : `FAIL: ${message}`}`);
+}
+
 // ---- main ------------------------------------------------------------------------------------------
 
 const work = await mkdtemp(join(tmpdir(), 'tfjs-attribution-runtimes-'));
@@ -138,6 +163,7 @@ try {
   await checkRun('workerd (wasm)', 'wasm', () => workerdRun(consumer, ''), cpu);
   await checkRun('workerd (cpu)', 'cpu', () => workerdRun(consumer, '?backend=cpu'), cpu);
   await chromiumRuns(consumer, cpu);
+  await typesCheck(consumer);
 } catch (e) {
   const message = e instanceof Error ? e.message : String(e);
   outcomes.push({ name: 'setup', status: 'fail', message });
