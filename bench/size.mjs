@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { build } from 'esbuild';
-import { bin, makeConsumer, repo } from '../build/test/runtimes/consumer.js';
+import { bin, makeConsumer, repo, workerdColdStart } from '../build/test/runtimes/consumer.js';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -106,8 +106,7 @@ console.log(JSON.stringify({ delta: [...(await d.right.data())] }));
     node.push(await timeUntil(process.execPath, ['cold.mjs'], consumer, hasDelta));
     deno.push(await timeUntil(bin('deno'), ['run', '--allow-read', '--allow-env', 'cold.mjs'], consumer, hasDelta));
   }
-  // workerd: the README's worker, bundled once; spawn the server and poll it until the first answer.
-  const { workerdColdStart } = await import('../build/test/runtimes/consumer.js');
+  // workerd: the README's worker; spawn the server and poll it until the first answer.
   const workerd = [];
   for (let i = 0; i < 5; i++) workerd.push(await workerdColdStart(consumer));
   console.log('\n## Cold start: spawn to the first convergenceDelta result, wasm backend (median of 5)\n');
