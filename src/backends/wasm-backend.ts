@@ -94,14 +94,32 @@ async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
 export async function startWasmBackend(options: WasmBackendOptions = {}): Promise<string> {
   const simd = options.simd ?? hasWasmSimd();
   const compiled = await compileFirst(options.module !== undefined ? [options.module] : defaultBinary(simd));
+  const exported = new Set(WebAssembly.Module.exports(compiled).map((e) => e.name));
+  const missing = ['memory', 'init_with_threads_count', 'register_tensor', 'dispose_data'].filter((name) => !exported.has(name));
+  if (missing.length > 0) throw new Error(`the module is not a tfjs-backend-wasm binary (it does not export ${missing.join(', ')})`);
   const factory = wasmFactory as unknown as Factory;
+  // emscripten waits for `done` forever: a module that fails to instantiate (a wrong binary) must
+  // reject the start instead of leaving it pending.
+  let instantiationFailed: (e: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => {
+    instantiationFailed = reject;
+  });
   const module = await withoutProcessHandlers(() =>
-    factory({
-      instantiateWasm(imports, done) {
-        WebAssembly.instantiate(compiled, imports).then((instance) => done(instance, compiled));
-        return {}; // emscripten: instantiation is asynchronous, `done` completes it
-      },
-    }),
+    Promise.race([
+      factory({
+        instantiateWasm(imports, done) {
+          WebAssembly.instantiate(compiled, imports).then((instance) => {
+            try {
+              done(instance, compiled);
+            } catch (e) {
+              instantiationFailed(e);
+            }
+          }, instantiationFailed);
+          return {}; // emscripten: instantiation is asynchronous, `done` completes it
+        },
+      }),
+      failure,
+    ]),
   );
   // The bridge tfjs's own init() installs (tfjs-backend-wasm 4.22, backend_wasm.ts).
   module.tfjs = {

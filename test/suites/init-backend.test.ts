@@ -46,6 +46,11 @@ if (backendName === 'cpu') {
     const [e] = expectLeft(bad, ['BackendUnavailable']);
     assert(e?._tag === 'BackendUnavailable' && e.backend === 'wasm', 'names the backend');
     assert(tf.getBackend() === 'cpu', 'cpu is still current after the failure');
+    // A valid WebAssembly module that is not tfjs's binary: it must fail, not hang.
+    const wrong = await WebAssembly.compile(readFileSync(new URL('../../src/wasm/attribution-kernels.scalar.wasm', import.meta.url)));
+    const [w] = expectLeft(await initBackend({ force: 'wasm', wasm: { module: wrong } }), ['BackendUnavailable']);
+    assert(w?._tag === 'BackendUnavailable' && w.reason.includes('not a tfjs-backend-wasm binary'), `says what is wrong: ${w?._tag === 'BackendUnavailable' ? w.reason : ''}`);
+    assert(tf.getBackend() === 'cpu', 'cpu is still current after a wrong module');
     const main = import.meta.resolve('@tensorflow/tfjs-backend-wasm');
     const module = await WebAssembly.compile(readFileSync(new URL('tfjs-backend-wasm-simd.wasm', main)));
     const handlers = () => process.listeners('uncaughtException').length + process.listeners('unhandledRejection').length;
