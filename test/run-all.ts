@@ -112,19 +112,6 @@ function runRuntimes(): Promise<{ passed: number; failed: number; skipped: strin
 
 const runtimes = process.env['TFJS_ATTRIBUTION_RUNTIMES'] === 'none' ? undefined : (console.log('\n===== runtimes: the packed package in Node, Deno, workerd and Chromium ====='), await runRuntimes());
 
-console.log('\n===== Captum parity (reference cases passed per op and backend) =====');
-const ops = [...new Set(runs.flatMap((r) => Object.keys(r.tally)))].sort();
-for (const op of ops) {
-  const cells = runs.map((r) => {
-    const t = r.tally[op];
-    if (r.skipped !== undefined || t === undefined) return `${r.backend}: -`;
-    const total = t.passed + t.failed;
-    const notes = [t.stricter ? `${t.stricter} stricter by design` : '', t.maxAbsError > 0 ? `max |diff| ${t.maxAbsError.toExponential(1)}` : ''].filter((n) => n !== '');
-    return `${r.backend}: ${t.passed}/${total}${notes.length ? ` (${notes.join(', ')})` : ''}`;
-  });
-  console.log(`  ${op}\n      ${cells.join('\n      ')}`);
-}
-
 console.log('\n===== Backends =====');
 let passed = typechecks.filter(Boolean).length;
 let failed = typechecks.length - passed;
@@ -146,5 +133,18 @@ if (runtimes !== undefined) {
 } else {
   console.log('\n(runtimes not run: TFJS_ATTRIBUTION_RUNTIMES=none)');
 }
+console.log('\n===== Captum parity (reference cases passed per op and backend) =====');
+const ops = [...new Set(runs.flatMap((r) => Object.keys(r.tally)))].sort();
+for (const op of ops) {
+  const cells = runs.map((r) => {
+    const t = r.tally[op];
+    if (r.skipped !== undefined || t === undefined) return `${r.backend}: -`;
+    const total = t.passed + t.failed;
+    const notes = [t.stricter ? `${t.stricter} stricter by design` : '', t.maxAbsError > 0 ? `max |diff| ${t.maxAbsError.toExponential(1)}` : ''].filter((n) => n !== '');
+    return `${r.backend}: ${t.passed}/${total}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+  });
+  console.log(`  ${op}\n      ${cells.join('\n      ')}`);
+}
+
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;
