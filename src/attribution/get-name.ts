@@ -1,5 +1,5 @@
 // Captum's Attribution.get_name: a space before every character that is not lower-case.
-import { describeValue } from '../core/tensors.js';
+import { describeValue } from '../core/arguments.js';
 import { fail, ok, type Result } from '../core/validation.js';
 
 /** Python's `str.islower` for one character: true only for a cased, lower-case character. */

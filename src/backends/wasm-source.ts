@@ -13,6 +13,10 @@
  */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;
 
+/** Whether `value` is one of the {@link WasmSource} forms. */
+export const isWasmSource = (value: unknown): value is WasmSource =>
+  value instanceof WebAssembly.Module || value instanceof ArrayBuffer || ArrayBuffer.isView(value) || value instanceof URL || typeof value === 'string';
+
 interface FsPromises {
   readFile(path: URL): Promise<Uint8Array>;
 }

@@ -31,8 +31,6 @@ export interface Formatted {
   readonly isTuple: boolean;
 }
 
-export { describeValue, isTensor } from './arguments.js';
-
 export const formatShape = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 
 const NUMERIC: readonly tf.DataType[] = ['float32', 'int32', 'bool'];

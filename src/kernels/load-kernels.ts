@@ -1,6 +1,6 @@
 // Choosing and loading the kernel variant: SIMD where WebAssembly.validate says v128 works, else
 // scalar, else (no binary reachable, e.g. a Worker given no modules) the JS reference, with the reason kept.
-import { compileWasm, hasWasmSimd, type WasmSource } from '../backends/wasm-source.js';
+import { compileWasm, hasWasmSimd, isWasmSource, type WasmSource } from '../backends/wasm-source.js';
 import { describeValue, readFields } from '../core/arguments.js';
 import { all, fail, ok, type Result } from '../core/validation.js';
 import { type Kernels, type KernelVariant, referenceKernels, wasmKernels } from './kernels.js';
@@ -88,12 +88,12 @@ export async function configureKernels(options: KernelOptions = {}): Promise<Res
   if (fields._tag === 'Left') return fields;
   const { variant, simd, scalar } = fields.right;
   const variants = ['auto', 'simd', 'scalar', 'js'];
-  const isSource = (s: unknown) =>
-    s === undefined || s instanceof WebAssembly.Module || s instanceof ArrayBuffer || ArrayBuffer.isView(s) || s instanceof URL || typeof s === 'string';
+  const source = (value: unknown, path: string): Result<unknown> =>
+    value === undefined || isWasmSource(value) ? ok(value) : fail({ _tag: 'InvalidArgument', path, expected: 'a WebAssembly.Module, bytes or a URL', got: describeValue(value) });
   const checked = all({
     variant: variant === undefined || variants.includes(variant as string) ? ok(variant) : fail({ _tag: 'InvalidArgument', path: 'options.variant', expected: variants.join(', '), got: describeValue(variant) }),
-    simd: isSource(simd) ? ok(simd) : fail({ _tag: 'InvalidArgument', path: 'options.simd', expected: 'a WebAssembly.Module, bytes or a URL', got: describeValue(simd) }),
-    scalar: isSource(scalar) ? ok(scalar) : fail({ _tag: 'InvalidArgument', path: 'options.scalar', expected: 'a WebAssembly.Module, bytes or a URL', got: describeValue(scalar) }),
+    simd: source(simd, 'options.simd'),
+    scalar: source(scalar, 'options.scalar'),
   });
   if (checked._tag === 'Left') return checked;
   current = choose(checked.right as KernelOptions);

@@ -1,7 +1,8 @@
 // Captum's `_select_targets` / `_verify_select_column`, re-expressed on the Target union.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from '../core/errors.js';
-import { checkTensor, describeValue, formatShape, isTensor } from '../core/tensors.js';
+import { describeValue, isTensor } from '../core/arguments.js';
+import { checkTensor, formatShape } from '../core/tensors.js';
 import { all, attempt, attemptAsync, errorText, fail, ok, type Result } from '../core/validation.js';
 import { tidyResult } from '../core/tidy-result.js';
 import { checkResolvedTarget, resolveTarget } from './resolve-target.js';
