@@ -72,6 +72,23 @@ export type AttributionError =
   /** The gradient could not be taken, e.g. an input the model never used. */
   | { readonly _tag: 'GradientUnavailable'; readonly path: string; readonly message: string }
   | { readonly _tag: 'BackendUnavailable'; readonly path: string; readonly backend: string; readonly reason: string }
+  /** Captum's `invalid-method`: an approximation method (or mode) name it does not know. */
+  | { readonly _tag: 'MethodInvalid'; readonly path: string; readonly method: string; readonly valid: readonly string[] }
+  /**
+   * Work whose size is known in advance that the active backend cannot hold: refused before anything
+   * is allocated, so the backend stays usable. `hint` says how to split it (a batch-size option).
+   */
+  | {
+      readonly _tag: 'AllocationTooLarge';
+      readonly path: string;
+      readonly what: string;
+      readonly bytes: number;
+      readonly limit: number;
+      readonly backend: string;
+      readonly hint: string;
+    }
+  /** A long call stopped by its `AbortSignal`; nothing it made is kept. */
+  | { readonly _tag: 'Aborted'; readonly path: string; readonly reason: string }
   /** A failure inside TF.js or the runtime that no argument check foresaw; reported, never thrown. */
   | { readonly _tag: 'Unexpected'; readonly path: string; readonly message: string };
 
@@ -96,6 +113,9 @@ export type AttributionErrors = ReadonlyNonEmptyArray<AttributionError>;
 export type ErrorTag = AttributionError['_tag'];
 
 const shape = (s: readonly number[]): string => `[${s.join(',')}]`;
+
+const formatBytes = (bytes: number): string =>
+  bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
 
 /**
  * One line for one error: `path: what was expected, what was got`.
@@ -170,6 +190,15 @@ export function describeError(error: AttributionError): string {
       return `${at}could not take the gradient: ${error.message}`;
     case 'BackendUnavailable':
       return `${at}backend '${error.backend}' is unavailable: ${error.reason}`;
+    case 'MethodInvalid':
+      return `${at}expected one of ${error.valid.join(', ')}, got '${error.method}'`;
+    case 'AllocationTooLarge':
+      return (
+        `${at}${error.what} needs ${formatBytes(error.bytes)}, more than the ${error.backend} backend can hold ` +
+        `in one allocation (${formatBytes(error.limit)}); ${error.hint}`
+      );
+    case 'Aborted':
+      return `${at}aborted: ${error.reason}`;
     case 'Unexpected':
       return `${at}unexpected failure: ${error.message}`;
   }

@@ -82,6 +82,7 @@ export const CATEGORY_TAGS: Readonly<Record<string, readonly ErrorTag[]>> = {
   'interpolate-rank-unsupported': ['InterpolateRankUnsupported'],
   'rank-0-input': ['RankZeroInput'],
   'empty-batch-reshape': ['EmptyBatch'],
+  'invalid-method': ['MethodInvalid'],
 };
 
 export function expectCategory<A>(r: Result<A>, category: string, what: string): void {
