@@ -31,7 +31,7 @@ export {
   describeMethod,
   methodFamilies,
   methodNames,
-  noiseTunnel,
+  describeNoiseTunnel,
 } from './attribution/method-descriptors.js';
 
 export { type BackendReport, type InitBackendOptions, initBackend } from './backends/init-backend.js';
@@ -40,3 +40,13 @@ export type { WasmBackendOptions } from './backends/wasm-backend.js';
 export type { GpuLike, WebGpuBackendOptions } from './backends/webgpu-backend.js';
 export type { WasmSource } from './backends/wasm-source.js';
 export { type KernelOptions, type KernelStatus, configureKernels, kernelStatus } from './kernels/load-kernels.js';
+
+// Shared by every attribution method: the calling convention, approximation methods, progress and cancellation.
+export type { Attributions, AttributionMethod, DeltaAttributionMethod, Inputs, MethodOptions, WithDelta } from './engine/method.js';
+export type { LongRunOptions, Progress } from './engine/chunks.js';
+export { type ApproximationMethod, type ApproximationParameters, approximationMethods, approximationParameters } from './core/approximation-methods.js';
+
+// Gradient methods (Captum's primary attribution), one per file under algorithms/primary/.
+export { type SaliencyOptions, saliency } from './algorithms/primary/saliency.js';
+export { type InputXGradientOptions, inputXGradient } from './algorithms/primary/input-x-gradient.js';
+export { type IntegratedGradientsOptions, integratedGradients } from './algorithms/primary/integrated-gradients.js';

@@ -160,14 +160,20 @@ export function describeMethod(className: MethodName, options: { readonly multip
   return ok(descriptor(className, found.family, multiply ?? found.mbi, found.hcd));
 }
 
+/** The descriptor of a method this library implements, with Captum's defaults (a known name, so never a Left). */
+export function descriptorOf(className: MethodName): MethodDescriptor {
+  const found = METHODS[className];
+  return descriptor(className, found.family, found.mbi, found.hcd);
+}
+
 /**
  * NoiseTunnel wraps a method and copies both of its flags.
  *
  * @example
  * const ig = describeMethod('IntegratedGradients');
- * if (ig._tag === 'Right') noiseTunnel(ig.right); // Right({ className: 'NoiseTunnel', ..., hasConvergenceDelta: true })
+ * if (ig._tag === 'Right') describeNoiseTunnel(ig.right); // Right({ className: 'NoiseTunnel', ..., hasConvergenceDelta: true })
  */
-export function noiseTunnel(wrapped: MethodDescriptor): Result<MethodDescriptor> {
+export function describeNoiseTunnel(wrapped: MethodDescriptor): Result<MethodDescriptor> {
   const expected = 'a method descriptor (from describeMethod)';
   if (typeof wrapped !== 'object' || wrapped === null) return fail({ _tag: 'InvalidArgument', path: 'wrapped', expected, got: describeValue(wrapped) });
   const fields = readFields(wrapped, 'wrapped', ['family', 'multipliesByInputs', 'hasConvergenceDelta']);

@@ -21,7 +21,7 @@ import {
   interpolate,
   kernelStatus,
   message,
-  noiseTunnel,
+  describeNoiseTunnel,
   resolveTarget,
   runForward,
   selectTarget,
@@ -1318,7 +1318,7 @@ const describeOptionsRow: Row = {
   },
 };
 const noiseTunnelRow: Row = {
-  fn: 'noiseTunnel',
+  fn: 'describeNoiseTunnel',
   arg: 'wrapped',
   prefixes: ['wrapped'],
   hostiles: [
@@ -1330,7 +1330,7 @@ const noiseTunnelRow: Row = {
     h('flagsMissing', "{className:'X', family:'gradient'} (no flags)", () => ({ className: 'X', family: 'gradient' })),
   ],
   build: (v) => [v],
-  invoke: (a) => noiseTunnel(a[0] as never),
+  invoke: (a) => describeNoiseTunnel(a[0] as never),
   expect: (id) => {
     if (id === 'validDescriptor') {
       return RIGHT((v) => {

@@ -1,5 +1,5 @@
 import { suite } from 'uvu';
-import { describeMethod, type MethodName, methodFamilies, methodNames, noiseTunnel } from '../../src/index.js';
+import { describeMethod, type MethodName, methodFamilies, methodNames, describeNoiseTunnel } from '../../src/index.js';
 import { assert, expectLeft, expectRight } from '../support/harness.js';
 
 const s = suite('method descriptors follow Captum spec 3.7');
@@ -43,11 +43,11 @@ s('flips multipliesByInputs where Captum takes multiply_by_inputs, and refuses i
 });
 s('lets NoiseTunnel copy both flags of the wrapped method', () => {
   const ig = expectRight(describeMethod('IntegratedGradients', { multiplyByInputs: false }));
-  const nt = expectRight(noiseTunnel(ig));
+  const nt = expectRight(describeNoiseTunnel(ig));
   assert(nt.className === 'NoiseTunnel' && nt.name === 'Noise Tunnel', 'named NoiseTunnel');
   assert(!nt.multipliesByInputs && nt.hasConvergenceDelta, 'copies false / true');
-  const sal = expectRight(noiseTunnel(expectRight(describeMethod('Saliency'))));
+  const sal = expectRight(describeNoiseTunnel(expectRight(describeMethod('Saliency'))));
   assert(!sal.multipliesByInputs && !sal.hasConvergenceDelta, 'copies false / false');
-  expectLeft(noiseTunnel(null as never), ['InvalidArgument']);
+  expectLeft(describeNoiseTunnel(null as never), ['InvalidArgument']);
 });
 s.run();

@@ -101,44 +101,53 @@ export function referenceModel(name: string): (...args: unknown[]) => tf.Tensor 
   return f;
 }
 
-/** Single-input models without a rank-0 reshape, rebuilt with tfjs-layers (its own layers, our weights). */
+/** One reference layer as a tfjs-layers layer (its own weights are set afterwards). */
+function layerOf(l: LayerSpec): tfl.layers.Layer {
+  switch (l.kind) {
+    case 'dense':
+      return tfl.layers.dense({ units: (l.bias ?? []).length });
+    case 'conv2d': {
+      const shape = shapeOf(l.kernel as Nested);
+      return tfl.layers.conv2d({ filters: shape[3] as number, kernelSize: [shape[0] as number, shape[1] as number], strides: l.strides ?? [1, 1], padding: l.padding ?? 'valid' });
+    }
+    case 'relu':
+    case 'sigmoid':
+    case 'tanh':
+    case 'softmax':
+      return tfl.layers.activation({ activation: l.kind });
+    case 'maxpool2d':
+      return tfl.layers.maxPooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid' });
+    case 'avgpool2d':
+      return tfl.layers.averagePooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid' });
+    case 'flatten':
+      return tfl.layers.flatten();
+    case 'reshape':
+      return tfl.layers.reshape({ targetShape: l.shape ?? [] });
+  }
+}
+
+/**
+ * A reference model rebuilt with tfjs-layers (its own layers, our weights): a `tf.Sequential` for one
+ * input; a functional model (each input flattened, then concatenated, as the reference forward does)
+ * for several. Models with a rank-0 reshape (a 1-D output) have no tfjs-layers form.
+ */
 export function layersModelOf(name: string): tfl.LayersModel | undefined {
   const spec = modelSpecs[name];
-  if (spec === undefined || spec.inputShapes.length !== 1) return undefined;
+  if (spec === undefined) return undefined;
   if (spec.layers.some((l) => l.kind === 'reshape' && (l.shape ?? []).length === 0)) return undefined;
-  const model = tfl.sequential();
-  const inputShape = spec.inputShapes[0] as number[];
-  spec.layers.forEach((l, i) => {
-    const first = i === 0 ? { inputShape } : {};
-    switch (l.kind) {
-      case 'dense':
-        model.add(tfl.layers.dense({ units: (l.bias ?? []).length, ...first }));
-        break;
-      case 'conv2d': {
-        const shape = shapeOf(l.kernel as Nested);
-        model.add(tfl.layers.conv2d({ filters: shape[3] as number, kernelSize: [shape[0] as number, shape[1] as number], strides: l.strides ?? [1, 1], padding: l.padding ?? 'valid', ...first }));
-        break;
-      }
-      case 'relu':
-      case 'sigmoid':
-      case 'tanh':
-      case 'softmax':
-        model.add(tfl.layers.activation({ activation: l.kind, ...first }));
-        break;
-      case 'maxpool2d':
-        model.add(tfl.layers.maxPooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid', ...first }));
-        break;
-      case 'avgpool2d':
-        model.add(tfl.layers.averagePooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid', ...first }));
-        break;
-      case 'flatten':
-        model.add(tfl.layers.flatten(first));
-        break;
-      case 'reshape':
-        model.add(tfl.layers.reshape({ targetShape: l.shape ?? [], ...first }));
-        break;
-    }
-  });
+  let model: tfl.LayersModel;
+  if (spec.inputShapes.length === 1) {
+    const seq = tfl.sequential();
+    seq.add(tfl.layers.inputLayer({ inputShape: spec.inputShapes[0] as number[] }));
+    for (const l of spec.layers) seq.add(layerOf(l));
+    model = seq;
+  } else {
+    const inputs = spec.inputShapes.map((shape) => tfl.input({ shape }));
+    const flat = inputs.map((x) => (x.shape.length > 2 ? (tfl.layers.flatten().apply(x) as tfl.SymbolicTensor) : x));
+    let y = tfl.layers.concatenate({ axis: 1 }).apply(flat) as tfl.SymbolicTensor;
+    for (const l of spec.layers) y = layerOf(l).apply(y) as tfl.SymbolicTensor;
+    model = tfl.model({ inputs, outputs: y });
+  }
   const w = weights(spec).flatMap((x) => [x.kernel, x.bias].filter((t): t is tf.Tensor => t !== undefined));
   model.setWeights(w);
   for (const t of w) t.dispose();
