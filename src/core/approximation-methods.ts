@@ -12,9 +12,23 @@ import { describeValue } from './arguments.js';
  */
 export type ApproximationMethod = 'riemann_left' | 'riemann_right' | 'riemann_middle' | 'riemann_trapezoid' | 'gausslegendre';
 
+/**
+ * Every {@link ApproximationMethod}, in Captum's order.
+ *
+ * @example
+ * approximationMethods.includes('gausslegendre'); // true
+ */
 export const approximationMethods: readonly ApproximationMethod[] = ['riemann_left', 'riemann_right', 'riemann_middle', 'riemann_trapezoid', 'gausslegendre'];
 
-/** Points and weights of one approximation: `∫₀¹ g(α) dα ≈ Σ stepSizes[j] · g(alphas[j])`. */
+/**
+ * Points and weights of one approximation: `∫₀¹ g(α) dα ≈ Σ stepSizes[j] · g(alphas[j])`.
+ *
+ * @example
+ * const r = approximationParameters('riemann_middle', 4);
+ * if (r._tag === 'Right') {
+ *   const { alphas, stepSizes }: ApproximationParameters = r.right; // [0.125, 0.375, 0.625, 0.875], [0.25 x4]
+ * }
+ */
 export interface ApproximationParameters {
   readonly alphas: readonly number[];
   readonly stepSizes: readonly number[];

@@ -8,15 +8,24 @@ import { fail, ok, type Result } from '../core/validation.js';
  * Progress of a long call: `done` of `total` units (steps, samples or perturbations) finished.
  *
  * @example
- * const onProgress = (p: Progress) => console.log(`${p.done}/${p.total}`);
- * await integratedGradients(model, x, { nSteps: 200, internalBatchSize: 64, onProgress });
+ * const onProgress = (p: Progress) => console.log(`${p.done}/${p.total}`); // 64/200, 128/200, 192/200, 200/200
+ * const model = (x: tf.Tensor) => tf.sum(tf.sin(x), 1, true);
+ * await integratedGradients(model, tf.ones([1, 3]), { nSteps: 200, internalBatchSize: 64, onProgress });
  */
 export interface Progress {
   readonly done: number;
   readonly total: number;
 }
 
-/** The options every long method takes to report progress and to be cancelled. */
+/**
+ * The options every long method takes to report progress and to be cancelled.
+ *
+ * @example
+ * const controller = new AbortController();
+ * const long: LongRunOptions = { signal: controller.signal, onProgress: (p) => p.done > 100 && controller.abort() };
+ * const model = (x: tf.Tensor) => tf.sum(tf.sin(x), 1, true);
+ * await integratedGradients(model, tf.ones([1, 3]), { nSteps: 500, internalBatchSize: 10, ...long }); // Left(Aborted)
+ */
 export interface LongRunOptions {
   /** Called after each chunk with the units finished so far. An exception it throws is ignored. */
   readonly onProgress?: (progress: Progress) => void;

@@ -20,7 +20,8 @@ export type Inputs = tf.Tensor | readonly tf.Tensor[];
  * The attributions for `I`: a tensor for a tensor, an array of tensors for an array.
  *
  * @example
- * const r = await saliency(model, tf.ones([2, 3]), { target: 0 });
+ * const model = (x: tf.Tensor) => tf.sum(tf.square(x), 1, true);
+ * const r = await saliency(model, tf.ones([2, 3]));
  * if (r._tag === 'Right') console.log(r.right.shape); // [2, 3]: Attributions<tf.Tensor> is tf.Tensor
  */
 export type Attributions<I extends Inputs> = I extends readonly tf.Tensor[] ? tf.Tensor[] : tf.Tensor;
@@ -30,7 +31,8 @@ export type Attributions<I extends Inputs> = I extends readonly tf.Tensor[] ? tf
  * value per example, or one per expanded row where the method says so (sampling methods).
  *
  * @example
- * const r = await integratedGradients(model, x, { target: 0, returnConvergenceDelta: true });
+ * const model = (x: tf.Tensor) => tf.sum(tf.square(x), 1, true);
+ * const r = await integratedGradients(model, tf.ones([2, 3]), { returnConvergenceDelta: true });
  * if (r._tag === 'Right') { const { attributions, delta }: WithDelta<tf.Tensor> = r.right; }
  */
 export interface WithDelta<A> {
@@ -42,7 +44,8 @@ export interface WithDelta<A> {
  * The options every method takes: what to explain and what else the model needs.
  *
  * @example
- * const common: MethodOptions = { target: 3, additionalForwardArgs: [mask] };
+ * const mask = tf.ones([2, 1]);
+ * const common: MethodOptions = { target: 3, additionalForwardArgs: [mask] }; // model(x, mask), output[:, 3]
  */
 export interface MethodOptions {
   /** Which output to explain; see {@link Target}. Required when the model returns more than one value per example. */
