@@ -1,0 +1,72 @@
+// npm start: explain a real model. Loads the digits CNN (trained by examples/digits/train.ts on the
+// UCI handwritten digits), picks test digits it has not seen, and asks why it predicted what it did:
+// saliency, integrated gradients (with convergence deltas) and SmoothGrad (a noise tunnel over
+// saliency). Prints a summary and writes one PNG per digit and method to output/digits/.
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, integratedGradients, message, type Result, saliency } from '../src/index.js';
+import { loadDigits, TRAIN_COUNT } from './digits/data.js';
+import { loadDigitsCnn } from './digits/model.js';
+
+function must<A>(r: Result<A>): A {
+  if (r._tag === 'Left') throw new Error(message(r.left));
+  return r.right;
+}
+const step = (text: string) => process.stdout.write(`${text}\n`);
+
+const started = performance.now();
+const backend = must(await initBackend());
+step(`backend: ${backend.backend} (${backend.detail})`);
+for (const [name, why] of Object.entries(backend.passedOver)) step(`  passed over ${name}: ${why}`);
+
+const { model, testAccuracy } = await loadDigitsCnn();
+const digits = loadDigits();
+step(`model: digits CNN (conv-relu-pool-conv-relu-dense), ${(testAccuracy * 100).toFixed(1)}% on the ${digits.count - TRAIN_COUNT} held-out digits`);
+
+// The first held-out example of four different digits, and the first one the model gets wrong.
+const test = Array.from({ length: digits.count - TRAIN_COUNT }, (_, k) => TRAIN_COUNT + k);
+const images = tf.tensor4d(digits.pixels.subarray(TRAIN_COUNT * 64), [test.length, 8, 8, 1]);
+const predictions = tf.tidy(() => tf.argMax(model.predict(images) as tf.Tensor, 1));
+const predicted = Array.from(await predictions.data());
+tf.dispose([images, predictions]);
+const chosen: number[] = [];
+for (const wanted of [0, 3, 7, 9]) {
+  const k = test.findIndex((i) => digits.labels[i] === wanted && predicted[i - TRAIN_COUNT] === wanted);
+  if (k >= 0) chosen.push(test[k]!);
+}
+const wrong = test.find((i) => predicted[i - TRAIN_COUNT] !== digits.labels[i]);
+if (wrong !== undefined) chosen.push(wrong);
+
+const x = tf.tensor4d(Float32Array.from(chosen.flatMap((i) => Array.from(digits.pixels.subarray(i * 64, i * 64 + 64)))), [chosen.length, 8, 8, 1]);
+const logits = model.predict(x) as tf.Tensor2D;
+const probabilities = (await tf.softmax(logits).array()) as number[][];
+const target = probabilities.map((p) => p.indexOf(Math.max(...p))); // explain each digit's predicted class
+logits.dispose();
+
+step(`\nexplaining ${chosen.length} digits (the predicted class of each):`);
+step('  saliency ...');
+const sal = must(await saliency(model, x, { target }));
+const nSteps = 64;
+const ig = must(
+  await integratedGradients(model, x, {
+    target,
+    nSteps,
+    internalBatchSize: 128,
+    returnConvergenceDelta: true,
+    onProgress: ({ done, total }) => process.stdout.write(`\r  integrated gradients ... ${done}/${total} steps`),
+  }),
+);
+step('');
+const deltas = Array.from(await ig.delta.data());
+const igValues = (await ig.attributions.array()) as number[][][][];
+
+step('\n  digit  label  predicted  confidence  IG delta    most influential pixels (row,col: IG attribution)');
+chosen.forEach((index, k) => {
+  const p = probabilities[k]!;
+  const cells = igValues[k]!.flatMap((row, r) => row.map((v, c) => ({ r, c, v: v[0]! })));
+  const top = cells.sort((a, b) => Math.abs(b.v) - Math.abs(a.v)).slice(0, 3).map((e) => `${e.r},${e.c}: ${e.v >= 0 ? '+' : ''}${e.v.toFixed(2)}`);
+  const label = digits.labels[index]!;
+  step(`  #${String(index).padEnd(5)} ${String(label).padEnd(6)} ${String(target[k]).padEnd(10)} ${(p[target[k]!]! * 100).toFixed(1).padStart(6)}%   ${deltas[k]!.toExponential(1).padStart(8)}    ${top.join('   ')}${label !== target[k] ? '   (misclassified)' : ''}`);
+});
+tf.dispose([x, sal, ig.attributions, ig.delta]);
+model.dispose();
+step(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);
