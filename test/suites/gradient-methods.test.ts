@@ -2,6 +2,7 @@
 // forward functions and through the same models as tf.LayersModels; then the properties Captum's
 // maths promises (completeness, batching, per-example targets).
 import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
 import { suite } from 'uvu';
 import { inputXGradient, integratedGradients, type Model, saliency } from '../../src/index.js';
 import { loadCases } from '../support/fixtures.js';
@@ -101,6 +102,30 @@ s('options are checked at their paths: unknown keys, bad nSteps, bad methods, al
     expectLeft(await saliency(cubic, ints), ['DtypeUnsupported']);
   });
   ints.dispose();
+});
+
+s('property: a tf.LayersModel gives the same attributions as the same model written as a forward function', async () => {
+  const shapes: Record<string, number[]> = { mlp: [6], conv: [6, 6, 2], two_in: [3, 2, 2] };
+  const outputs: Record<string, number> = { mlp: 5, conv: 5, two_in: 3 };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('mlp', 'conv', 'two_in'),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      fc.constantFrom(0, 1, 2),
+      async (name, n, seed, which) => {
+        const inputs = name === 'two_in' ? [tf.randomNormal([n, 3], 0, 1, 'float32', seed), tf.randomNormal([n, 2, 2], 0, 1, 'float32', seed + 1)] : tf.randomNormal([n, ...shapes[name]!], 0, 1, 'float32', seed);
+        const target = Array.from({ length: n }, (_, i) => (seed + i) % outputs[name]!);
+        const call = [saliency, inputXGradient, integratedGradients][which]!;
+        const viaLayers = expectRight(await call(layersModelFor(name)!, inputs, { target }));
+        const viaFunction = expectRight(await call(forwardModelFor({ model: name } as never), inputs, { target }));
+        const [a, b] = [viaLayers, viaFunction].map((r) => (Array.isArray(r) ? r : [r]));
+        for (const [i, t] of a!.entries()) assertClose(await t.data(), await b![i]!.data(), { atol: 1e-5, rtol: 1e-4 }, `${name} ${call.descriptor.className} [${i}]`);
+        disposeAll(viaLayers, viaFunction, inputs);
+      },
+    ),
+    { seed: 20261201, numRuns: 20, verbose: true },
+  );
 });
 
 s('each method carries its Captum descriptor', () => {
