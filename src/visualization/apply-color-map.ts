@@ -11,7 +11,7 @@ import { readSign, type VisualizeSign } from './sign.js';
  *
  * @example
  * const options: ColorMapOptions = { vmin: -1, vmax: 1, bytes: true };
- * applyColorMap([-1, 0, 1], 'RdWhGn', options); // Right(Uint8ClampedArray [255,0,0,255, 255,255,255,255, 0,128,0,255])
+ * applyColorMap([-1, 0, 1], 'RdWhGn', options); // Right(Uint8ClampedArray [255,0,0,255, 254,254,254,255, 0,128,0,255])
  */
 export interface ColorMapOptions {
   readonly vmin?: number;
@@ -66,7 +66,7 @@ function readRange(value: unknown, path: string, fallback: number): Result<numbe
  *
  * @example
  * applyColorMap([0, 0.5, 1], 'Greens'); // Right(Float32Array of 12: the lightest green, a middle one, the darkest)
- * applyColorMap([0.25], 'gray', { bytes: true }); // Right(Uint8ClampedArray [63, 63, 63, 255])
+ * applyColorMap([0.25], 'gray', { bytes: true }); // Right(Uint8ClampedArray [64, 64, 64, 255])
  * applyColorMap([1], 'Greens', { vmin: 1, vmax: 0 }); // Left: options.vmax: expected a number >= vmin (1)
  */
 export function applyColorMap(values: ArrayLike<number>, colorMap: ColorMap | ColorMapName, options: ColorMapOptions & { readonly bytes: true }): Result<Uint8ClampedArray>;
