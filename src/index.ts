@@ -50,3 +50,19 @@ export { type ApproximationMethod, type ApproximationParameters, approximationMe
 export { type SaliencyOptions, saliency } from './algorithms/primary/saliency.js';
 export { type InputXGradientOptions, inputXGradient } from './algorithms/primary/input-x-gradient.js';
 export { type IntegratedGradientsOptions, integratedGradients } from './algorithms/primary/integrated-gradients.js';
+
+// Visualisation: Captum's visualize_image_attr as pure functions to RGBA pixels (no DOM, no Node).
+// PNG output lives in the Node-only entry point `tfjs-attribution/node`.
+export { type VisualizeSign, visualizeSigns } from './visualization/sign.js';
+export type { ImageMapLike } from './visualization/image-map.js';
+export { type NormalizeOptions, type NormalizedAttribution, normalizeAttribution } from './visualization/normalize-attribution.js';
+export { type Color, type ColorMap, type ColorMapName, colorMapFromList, namedColorMap } from './visualization/color-map.js';
+export { type ColorMapOptions, applyColorMap, defaultColorMap } from './visualization/apply-color-map.js';
+export type { RgbaImage } from './visualization/rgba-image.js';
+export {
+  type VisualizeImageOptions,
+  type VisualizeMethod,
+  visualizeImageAttr,
+  visualizeMethods,
+} from './visualization/visualize-image-attr.js';
+export { type SideBySideOptions, sideBySide } from './visualization/side-by-side.js';

@@ -82,7 +82,7 @@ function typecheck(project: string): Promise<boolean> {
 }
 
 console.log('===== type check =====');
-const typechecks = await Promise.all(['tsconfig.json', 'test/tsconfig.json'].map(typecheck));
+const typechecks = await Promise.all(['tsconfig.json', 'src/node/tsconfig.json', 'test/tsconfig.json'].map(typecheck));
 
 const runs: BackendRun[] = [];
 for (const backend of BACKENDS) {

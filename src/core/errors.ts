@@ -87,6 +87,13 @@ export type AttributionError =
       readonly backend: string;
       readonly hint: string;
     }
+  /**
+   * Captum's visualize-zero-scale: the outlier threshold of the map restricted to `sign` is 0 (no value
+   * of that sign, an all-zero map, or `outlierPerc` 100 over a map with zeros), so there is no scale to divide by.
+   */
+  | { readonly _tag: 'VisualizeScaleZero'; readonly path: string; readonly sign: string; readonly outlierPerc: number }
+  /** Captum's visualize-invalid for a method that needs a one-signed map (`masked_image`, `alpha_scaling`) given `sign: 'all'`. */
+  | { readonly _tag: 'VisualizeSignUnsupported'; readonly path: string; readonly method: string; readonly sign: string; readonly valid: readonly string[] }
   /** A long call stopped by its `AbortSignal`; nothing it made is kept. */
   | { readonly _tag: 'Aborted'; readonly path: string; readonly reason: string }
   /** A failure inside TF.js or the runtime that no argument check foresaw; reported, never thrown. */
@@ -197,6 +204,13 @@ export function describeError(error: AttributionError): string {
         `${at}${error.what} needs ${formatBytes(error.bytes)}, more than the ${error.backend} backend can hold ` +
         `in one allocation (${formatBytes(error.limit)}); ${error.hint}`
       );
+    case 'VisualizeScaleZero':
+      return (
+        `${at}expected attributions with some ${error.sign === 'all' || error.sign === 'absolute_value' ? 'non-zero' : error.sign} mass ` +
+        `to scale by, got a threshold of 0 for sign '${error.sign}' and outlierPerc ${error.outlierPerc} (Captum: Cannot normalize by scale factor = 0)`
+      );
+    case 'VisualizeSignUnsupported':
+      return `${at}expected one of ${error.valid.map((v) => `'${v}'`).join(', ')} for method '${error.method}' (it cannot show both signs at once), got '${error.sign}'`;
     case 'Aborted':
       return `${at}aborted: ${error.reason}`;
     case 'Unexpected':

@@ -122,8 +122,9 @@ async function typesCheck(consumer: string): Promise<void> {
   const name = 'typescript (the packed .d.ts)';
   if (ONLY && !ONLY.some((o) => name.startsWith(o))) return;
   const code = `import * as tf from '@tensorflow/tfjs-core';
-import { convergenceDelta, initBackend, interpolate, message, target, type AttributionError, type Result, type Target } from 'tfjs-attribution';
+import { convergenceDelta, initBackend, interpolate, message, target, visualizeImageAttr, type AttributionError, type Result, type RgbaImage, type Target } from 'tfjs-attribution';
 import { cpuBackend } from 'tfjs-attribution/cpu';
+import { encodePng } from 'tfjs-attribution/node';
 import { wasmBackend } from 'tfjs-attribution/wasm';
 import { webgpuBackend } from 'tfjs-attribution/webgpu';
 const t: Target = target.path(1);
@@ -131,6 +132,9 @@ const backend = await initBackend({ backends: [webgpuBackend, wasmBackend, cpuBa
 const d: Result<tf.Tensor1D> = await convergenceDelta((x: tf.Tensor) => tf.sum(x, 1), { attributions: tf.ones([1, 2]), endPoint: tf.ones([1, 2]), target: t });
 const first: AttributionError | undefined = d._tag === 'Left' ? d.left[0] : undefined;
 console.log(backend._tag, first === undefined ? '' : message([first]), interpolate(tf.ones([1, 2, 2, 1]), 4)._tag);
+const heat: Result<RgbaImage> = await visualizeImageAttr(tf.ones([2, 2, 3]), undefined, { method: 'heat_map', sign: 'positive' });
+const png: Result<Uint8Array> | undefined = heat._tag === 'Right' ? encodePng(heat.right) : undefined;
+console.log(png?._tag);
 `;
   await writeFile(join(consumer, 'check.ts'), code);
   const tsconfig = { compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['es2022', 'dom'] }, files: ['check.ts'] };

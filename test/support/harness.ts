@@ -83,6 +83,8 @@ export const CATEGORY_TAGS: Readonly<Record<string, readonly ErrorTag[]>> = {
   'rank-0-input': ['RankZeroInput'],
   'empty-batch-reshape': ['EmptyBatch'],
   'invalid-method': ['MethodInvalid'],
+  'visualize-zero-scale': ['VisualizeScaleZero'],
+  'visualize-invalid': ['InvalidArgument', 'VisualizeSignUnsupported'],
 };
 
 export function expectCategory<A>(r: Result<A>, category: string, what: string): void {
