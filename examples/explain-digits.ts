@@ -2,8 +2,10 @@
 // UCI handwritten digits), picks test digits it has not seen, and asks why it predicted what it did:
 // saliency, integrated gradients (with convergence deltas) and SmoothGrad (a noise tunnel over
 // saliency). Prints a summary and writes one PNG per digit and method to output/digits/.
+import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, integratedGradients, message, type Result, saliency } from '../src/index.js';
+import { initBackend, integratedGradients, message, type Result, type RgbaImage, saliency, sideBySide, type VisualizeSign, visualizeImageAttr } from '../src/index.js';
+import { writePng } from '../src/node/index.js';
 import { loadDigits, TRAIN_COUNT } from './digits/data.js';
 import { loadDigitsCnn } from './digits/model.js';
 
@@ -67,6 +69,29 @@ chosen.forEach((index, k) => {
   const label = digits.labels[index]!;
   step(`  #${String(index).padEnd(5)} ${String(label).padEnd(6)} ${String(target[k]).padEnd(10)} ${(p[target[k]!]! * 100).toFixed(1).padStart(6)}%   ${deltas[k]!.toExponential(1).padStart(8)}    ${top.join('   ')}${label !== target[k] ? '   (misclassified)' : ''}`);
 });
+// One PNG per digit and method: the digit, the attribution as a heat map, and the heat map blended over the digit.
+const outDir = new URL('../../output/digits/', import.meta.url);
+mkdirSync(outDir, { recursive: true });
+const methods: { name: string; attributions: tf.Tensor; sign: VisualizeSign }[] = [
+  { name: 'saliency', attributions: sal, sign: 'absolute_value' }, // |gradient|: blues
+  { name: 'integrated-gradients', attributions: ig.attributions, sign: 'all' }, // signed: green for, red against
+];
+step(`\nimages (digit | heat map | blended), in ${outDir.pathname}:`);
+for (const [k, index] of chosen.entries()) {
+  const digit = tf.tidy(() => tf.mul(tf.slice(x, [k, 0, 0, 0], [1, -1, -1, -1]), 255)); // [1, 8, 8, 1] in 0..255
+  const input = must(await visualizeImageAttr(null, digit, { method: 'original_image' }));
+  for (const m of methods) {
+    const map = tf.slice(m.attributions, [k, 0, 0, 0], [1, -1, -1, -1]);
+    const heat = must(await visualizeImageAttr(map, null, { method: 'heat_map', sign: m.sign }));
+    const blended = must(await visualizeImageAttr(map, digit, { method: 'blended_heat_map', sign: m.sign, alphaOverlay: 0.6 }));
+    map.dispose();
+    const panel: RgbaImage = must(sideBySide([input, heat, blended], { scale: 24, gap: 8 }));
+    const file = new URL(`digit-${index}-label-${digits.labels[index]}-${m.name}.png`, outDir);
+    const written = must(await writePng(file.pathname, panel));
+    step(`  ${written.path.slice(outDir.pathname.length)}`);
+  }
+  digit.dispose();
+}
 tf.dispose([x, sal, ig.attributions, ig.delta]);
 model.dispose();
 step(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);
