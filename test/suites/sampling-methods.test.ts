@@ -362,4 +362,55 @@ s('invalid options are Lefts naming the argument, and nothing leaks', async () =
   }
   disposeAll(two[1], wrongRows, wrongBatch);
 });
+
+s('hostile values in every argument and option settle as a Right or a Left naming it, and nothing leaks', async () => {
+  const proxy = () => new Proxy({}, { get() { throw new Error('hostile property trap'); } });
+  const hostiles: [string, () => unknown][] = [
+    ['null', () => null], ['NaN', () => NaN], ['Infinity', () => Infinity], ['-1', () => -1], ['1.5', () => 1.5], ["'x'", () => 'x'],
+    ['true', () => true], ['1n', () => 1n], ['a symbol', () => Symbol('h')], ['{}', () => ({})], ['a function', () => () => 1],
+    ['[]', () => []], ['[[1,2],[3,4]]', () => [[1, 2], [3, 4]]], ['a Float32Array', () => new Float32Array(4)], ['a throwing proxy', proxy],
+    ['a NaN tensor', () => tf.tensor2d([[NaN, 1, 2], [2, 3, 4]])], ['a scalar', () => tf.scalar(3)], ['an int32 tensor', () => tf.tensor2d([[1, 2, 3], [3, 4, 5]], undefined, 'int32')],
+    ['ones([3,5])', () => tf.ones([3, 5])], ['a disposed tensor', () => { const t = tf.ones([2, 3]); t.dispose(); return t; }],
+  ];
+  const methods: [string, (m: unknown, inputs: unknown, options: unknown) => Promise<Result<unknown>>, Record<string, unknown>][] = [
+    ['noiseTunnel(saliency)', (m, i, o) => smoothSaliency(m as Model, i as tf.Tensor, o as never), { target: 0, nSamples: 2 }],
+    ['noiseTunnel(integratedGradients)', (m, i, o) => smoothIg(m as Model, i as tf.Tensor, o as never), { target: 0, nSamples: 2, nSteps: 3, baselines: 0, returnConvergenceDelta: true }],
+    ['gradientShap', (m, i, o) => gradientShap(m as Model, i as tf.Tensor, o as never), { target: 0, nSamples: 2, baselines: distribution }],
+    ['inputBaselineXGradient', (m, i, o) => inputBaselineXGradient(m as Model, i as tf.Tensor, o as never), { target: 0, baselines: 0.5 }],
+  ];
+  const extraKeys = ['ntType', 'nSamples', 'nSamplesBatchSize', 'stdevs', 'drawBaselineFromDistrib', 'seed', 'sampler', 'onProgress', 'signal', 'additionalForwardArgs', 'baselines', 'target'];
+  const failures: string[] = [];
+  for (const [name, call, valid] of methods) {
+    const keys = [...new Set([...Object.keys(valid), ...(name === 'inputBaselineXGradient' ? ['seed', 'sampler', 'baselines', 'target', 'multiplyByInputs'] : extraKeys)])];
+    const slots: [string, readonly string[], (v: unknown) => [unknown, unknown, unknown]][] = [
+      ['model', ['model'], (v) => [v, x, valid]],
+      ['inputs', ['inputs', 'model', 'options.baselines'], (v) => [model, v, valid]], // a shape the model or the baselines do not fit
+      ['options', ['options', 'target'], (v) => [model, x, v]], // {}: no target for a two-output model
+      ...keys.map((k): [string, readonly string[], (v: unknown) => [unknown, unknown, unknown]] => [
+        `options.${k}`,
+        k === 'target' ? ['target', 'model'] : k === 'additionalForwardArgs' ? ['additionalForwardArgs', 'model'] : k === 'sampler' ? ['options.sampler', 'options.seed'] : k === 'baselines' ? ['options.baselines', 'model'] : [`options.${k}`],
+        (v) => [model, x, { ...valid, [k]: v }],
+      ]),
+    ];
+    for (const [slot, prefixes, build] of slots) {
+      for (const [label, make] of hostiles) {
+        const value = make();
+        const before = tf.memory().numTensors;
+        try {
+          const r = await call(...build(value));
+          if (r._tag === 'Left') {
+            const off = r.left.filter((e) => !prefixes.some((p) => e.path.startsWith(p)));
+            if (off.length > 0) failures.push(`${name}(${slot} <- ${label}): Left at ${off.map((e) => `${e.path} (${e._tag})`).join(', ')}`);
+          } else disposeAll(r.right);
+        } catch (e) {
+          failures.push(`${name}(${slot} <- ${label}): threw ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const after = tf.memory().numTensors;
+        if (after !== before) failures.push(`${name}(${slot} <- ${label}): ${after - before} tensors leaked`);
+        if (typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(tf.Tensor.prototype, value)) (value as tf.Tensor).dispose();
+      }
+    }
+  }
+  assert(failures.length === 0, `${failures.length} hostile calls misbehaved:\n${failures.slice(0, 30).join('\n')}`);
+});
 s.run();
