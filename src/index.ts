@@ -66,3 +66,18 @@ export {
   visualizeMethods,
 } from './visualization/visualize-image-attr.js';
 export { type SideBySideOptions, sideBySide } from './visualization/side-by-side.js';
+
+// Sampling methods and the noise tunnel: seeded or replayed draws (engine/sampler), InputBaselineXGradient, GradientShap, NoiseTunnel.
+export {
+  type BaselineIndexRequest,
+  type DrawRequest,
+  type NoiseRequest,
+  type RecordedDraws,
+  type Sampler,
+  type SamplingMethod,
+  replaySampler,
+  seededSampler,
+} from './engine/sampler.js';
+export { type InputBaselineXGradientOptions, inputBaselineXGradient } from './algorithms/primary/input-baseline-x-gradient.js';
+export { type GradientShapOptions, gradientShap } from './algorithms/primary/gradient-shap.js';
+export { type NoiseTunnelOptions, type NoiseTunnelOwnOptions, type NoiseType, noiseTunnel, noiseTypes } from './algorithms/wrappers/noise-tunnel.js';
