@@ -8,6 +8,7 @@ import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-was
 import type { BackendLoader } from './backend-loader.js';
 import { activate } from './activate.js';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
+import { registerFirstMaxPoolGrad } from './max-pool-grad.js';
 import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
 
 /**
@@ -134,6 +135,7 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await activate('wasm', () => new BackendWasm(module as never), WASM_PRIORITY);
   registerWasmGradientKernels();
+  registerFirstMaxPoolGrad('wasm');
   return simd ? 'SIMD binary, from a compiled WebAssembly.Module' : 'scalar binary, from a compiled WebAssembly.Module';
 }
 

@@ -7,7 +7,7 @@
 // depthwise filter gradient, from a direct loop over data the wasm backend keeps in CPU memory).
 import * as tf from '@tensorflow/tfjs-core';
 
-type Backend = tf.KernelBackend & { incRef(dataId: tf.DataId): void };
+export type Backend = tf.KernelBackend & { incRef(dataId: tf.DataId): void };
 type Attrs = Record<string, unknown>;
 
 /**
@@ -15,7 +15,7 @@ type Attrs = Record<string, unknown>;
  * Reference counts are raised before wrapping, so disposing the wrappers never frees the inputs,
  * and before the result is disposed, so the engine's new tensor owns its data.
  */
-function compose(backend: Backend, inputs: readonly tf.TensorInfo[], f: (...t: tf.Tensor[]) => tf.Tensor): tf.TensorInfo {
+export function compose(backend: Backend, inputs: readonly tf.TensorInfo[], f: (...t: tf.Tensor[]) => tf.Tensor): tf.TensorInfo {
   const engine = tf.engine();
   const wrapped = inputs.map((info) => {
     backend.incRef(info.dataId);

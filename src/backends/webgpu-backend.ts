@@ -1,6 +1,7 @@
 // The tfjs webgpu backend over an adapter and device we request ourselves: tfjs does not null-check
 // the adapter ("Cannot read properties of null"), and software adapters (Dawn on OpenGL ES, for one)
 // only appear in compatibility mode, which tfjs never asks for.
+import { registerFirstMaxPoolGrad } from './max-pool-grad.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { activate } from './activate.js';
@@ -78,6 +79,7 @@ export async function startWebGpuBackend(options: WebGpuBackendOptions = {}): Pr
   const requiredFeatures = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   await activate('webgpu', () => new WebGPUBackend(device as never, adapter.info as never), WEBGPU_PRIORITY, smokeTest);
+  registerFirstMaxPoolGrad('webgpu');
   return describeAdapter(adapter.info);
 }
 

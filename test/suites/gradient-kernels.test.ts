@@ -100,4 +100,53 @@ s('gather: the gradient adds up the rows picked more than once', async () => {
   assertClose(await g.data(), want, TOL, 'gather gradient');
   disposeAll(params, indices, weights, g);
 });
+
+/** The max-pool gradient by definition: each window's dy goes to its first maximum (row-major), windows add up. */
+function maxPoolGradLoop(x: number[], [n, h, w, c]: number[], dy: number[], k: number, stride: number, pad: 'same' | 'valid'): number[] {
+  const rows = padBefore(pad, h!, stride, k);
+  const cols = padBefore(pad, w!, stride, k);
+  const dx = new Array<number>(x.length).fill(0);
+  const at = (b: number, i: number, j: number, ch: number) => ((b * h! + i) * w! + j) * c! + ch;
+  for (let b = 0; b < n!; b++)
+    for (let oi = 0; oi < rows.out; oi++)
+      for (let oj = 0; oj < cols.out; oj++)
+        for (let ch = 0; ch < c!; ch++) {
+          let best = -Infinity;
+          let where = -1;
+          for (let di = 0; di < k; di++)
+            for (let dj = 0; dj < k; dj++) {
+              const i = oi * stride + di - rows.before;
+              const j = oj * stride + dj - cols.before;
+              if (i < 0 || j < 0 || i >= h! || j >= w!) continue;
+              if (x[at(b, i, j, ch)]! > best) {
+                best = x[at(b, i, j, ch)]!;
+                where = at(b, i, j, ch);
+              }
+            }
+          dx[where] = dx[where]! + dy[((b * rows.out + oi) * cols.out + oj) * c! + ch]!;
+        }
+  return dx;
+}
+
+s('maxPool: the gradient goes to the first maximum of each window (torch and tfjs-cpu), ties included, windows overlapping or not', async () => {
+  const geometries: [number[], number, number, 'same' | 'valid'][] = [
+    [[2, 4, 4, 3], 2, 2, 'valid'],
+    [[1, 5, 6, 2], 3, 1, 'valid'],
+    [[2, 7, 7, 1], 3, 2, 'same'],
+    [[1, 6, 5, 2], 2, 3, 'same'],
+  ];
+  for (const [shape, k, stride, pad] of geometries) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    // quantised values: many ties inside windows, and some all-equal windows
+    for (const x of [values(size, k + stride).map((v) => Math.round(v * 2) / 2), new Array<number>(size).fill(0.1)]) {
+      const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+      const y = tf.maxPool(xt, k, stride, pad);
+      const dyValues = values(y.size, 3);
+      const dy = tf.tensor(dyValues, y.shape);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, k, stride, pad), dy)))(xt);
+      assertClose(await g.data(), maxPoolGradLoop(x, shape, dyValues, k, stride, pad), { atol: 1e-6, rtol: 1e-6 }, `maxPool k=${k} s=${stride} ${pad} [${shape}]`);
+      disposeAll(xt, y, dy, g);
+    }
+  }
+});
 s.run();
