@@ -4,7 +4,7 @@
 // saliency). Prints a summary and writes one PNG per digit and method to output/digits/.
 import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, integratedGradients, message, type Result, type RgbaImage, saliency, sideBySide, type VisualizeSign, visualizeImageAttr } from '../src/index.js';
+import { initBackend, integratedGradients, message, noiseTunnel, type Result, type RgbaImage, saliency, sideBySide, type VisualizeSign, visualizeImageAttr } from '../src/index.js';
 import { writePng } from '../src/node/index.js';
 import { loadDigits, TRAIN_COUNT } from './digits/data.js';
 import { loadDigitsCnn } from './digits/model.js';
@@ -14,6 +14,11 @@ function must<A>(r: Result<A>): A {
   return r.right;
 }
 const step = (text: string) => process.stdout.write(`${text}\n`);
+/** A progress line: redrawn in place on a terminal, written once when finished otherwise. */
+const progress = (label: string, unit: string) => ({ done, total }: { done: number; total: number }) => {
+  if (process.stdout.isTTY) process.stdout.write(`\r  ${label} ... ${done}/${total} ${unit}${done === total ? '\n' : ''}`);
+  else if (done === total) step(`  ${label} ... ${done}/${total} ${unit}`);
+};
 
 const started = performance.now();
 const backend = must(await initBackend());
@@ -54,10 +59,23 @@ const ig = must(
     nSteps,
     internalBatchSize: 128,
     returnConvergenceDelta: true,
-    onProgress: ({ done, total }) => process.stdout.write(`\r  integrated gradients ... ${done}/${total} steps`),
+    onProgress: progress('integrated gradients', 'steps'),
   }),
 );
-step('');
+// SmoothGrad: saliency averaged over 32 noisy copies of each digit (noise 0.15 on pixels in [0, 1]), seeded.
+const smoothGrad = noiseTunnel(saliency);
+const nSamples = 32;
+const smooth = must(
+  await smoothGrad(model, x, {
+    target,
+    ntType: 'smoothgrad',
+    nSamples,
+    nSamplesBatchSize: 8,
+    stdevs: 0.15,
+    seed: 7,
+    onProgress: progress('smoothgrad (noise tunnel over saliency)', 'samples'),
+  }),
+);
 const deltas = Array.from(await ig.delta.data());
 const igValues = (await ig.attributions.array()) as number[][][][];
 
@@ -75,6 +93,7 @@ mkdirSync(outDir, { recursive: true });
 const methods: { name: string; attributions: tf.Tensor; sign: VisualizeSign }[] = [
   { name: 'saliency', attributions: sal, sign: 'absolute_value' }, // |gradient|: blues
   { name: 'integrated-gradients', attributions: ig.attributions, sign: 'all' }, // signed: green for, red against
+  { name: 'smoothgrad', attributions: smooth, sign: 'absolute_value' },
 ];
 step(`\nimages (digit | heat map | blended), in ${outDir.pathname}:`);
 for (const [k, index] of chosen.entries()) {
@@ -92,6 +111,6 @@ for (const [k, index] of chosen.entries()) {
   }
   digit.dispose();
 }
-tf.dispose([x, sal, ig.attributions, ig.delta]);
+tf.dispose([x, sal, smooth, ig.attributions, ig.delta]);
 model.dispose();
 step(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);
