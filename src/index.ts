@@ -50,3 +50,26 @@ export { type ApproximationMethod, type ApproximationParameters, approximationMe
 export { type SaliencyOptions, saliency } from './algorithms/primary/saliency.js';
 export { type InputXGradientOptions, inputXGradient } from './algorithms/primary/input-x-gradient.js';
 export { type IntegratedGradientsOptions, integratedGradients } from './algorithms/primary/integrated-gradients.js';
+
+// Layer and neuron methods: reaching a layer of a tf.LayersModel or of a forward function cut into
+// named stages (algorithms/layer/, algorithms/neuron/).
+export { type NamedStagesOptions, type Stage, type StagedModel, namedStages } from './engine/named-stages.js';
+export type { LayerRef } from './engine/layer-reach.js';
+export type { NeuronRange, NeuronSelector } from './engine/neuron-selector.js';
+export type {
+  LayerAttribution,
+  LayerAttributionMethod,
+  LayerDeltaAttributionMethod,
+  LayerMethodOptions,
+  MultiLayerAttributionMethod,
+  NeuronMethodOptions,
+} from './engine/layer-method.js';
+export { type LayerActivationOptions, layerActivation } from './algorithms/layer/layer-activation.js';
+export { type LayerGradientXActivationOptions, layerGradientXActivation } from './algorithms/layer/layer-gradient-x-activation.js';
+export { type LayerGradCamOptions, layerGradCam } from './algorithms/layer/layer-grad-cam.js';
+export { type LayerConductanceOptions, layerConductance } from './algorithms/layer/layer-conductance.js';
+export { type LayerIntegratedGradientsOptions, layerIntegratedGradients } from './algorithms/layer/layer-integrated-gradients.js';
+export { type InternalInfluenceOptions, internalInfluence } from './algorithms/layer/internal-influence.js';
+export { type NeuronGradientOptions, neuronGradient } from './algorithms/neuron/neuron-gradient.js';
+export { type NeuronIntegratedGradientsOptions, neuronIntegratedGradients } from './algorithms/neuron/neuron-integrated-gradients.js';
+export { type NeuronConductanceOptions, neuronConductance } from './algorithms/neuron/neuron-conductance.js';
