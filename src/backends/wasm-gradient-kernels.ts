@@ -6,6 +6,7 @@
 // Each is registered for 'wasm' here, built from ops the wasm backend has (or, for the light
 // depthwise filter gradient, from a direct loop over data the wasm backend keeps in CPU memory).
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.js';
 
 type Backend = tf.KernelBackend & { incRef(dataId: tf.DataId): void };
 type Attrs = Record<string, unknown>;
@@ -151,4 +152,5 @@ export function registerWasmGradientKernels(): void {
   for (const [kernelName, kernelFunc] of KERNELS) {
     if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
+  registerWasmMaxPoolGrad(); // tfjs's sends tied maxima's gradient to the last one; torch and cpu to the first
 }
