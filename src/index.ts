@@ -73,3 +73,6 @@ export { type InternalInfluenceOptions, internalInfluence } from './algorithms/l
 export { type NeuronGradientOptions, neuronGradient } from './algorithms/neuron/neuron-gradient.js';
 export { type NeuronIntegratedGradientsOptions, neuronIntegratedGradients } from './algorithms/neuron/neuron-integrated-gradients.js';
 export { type NeuronConductanceOptions, neuronConductance } from './algorithms/neuron/neuron-conductance.js';
+export type { LrpRule } from './engine/lrp-propagation.js';
+export { type LrpOptions, lrp } from './algorithms/primary/lrp.js';
+export { type LayerLrpOptions, layerLrp } from './algorithms/layer/layer-lrp.js';

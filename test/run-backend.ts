@@ -31,6 +31,7 @@ export const SUITES = [
   'suites/doc-examples.test.js',
   'suites/layer-methods.test.js',
   'suites/neuron-methods.test.js',
+  'suites/lrp.test.js',
 ];
 
 const { setUpBackend } = await import('./support/backend.js');

@@ -44,24 +44,24 @@ export interface ReachedLayer {
 
 // ---- tfjs-layers graphs, by their structure (tfjs-layers is not a dependency of this library) ----
 
-interface SymbolicLike {
+export interface SymbolicLike {
   readonly id: number;
   readonly sourceLayer: LayerLike;
   readonly nodeIndex: number;
 }
-interface NodeLike {
+export interface NodeLike {
   readonly inputTensors: readonly SymbolicLike[];
   readonly outputTensors: readonly SymbolicLike[];
   readonly outboundLayer: LayerLike;
   readonly callArgs?: Record<string, unknown> | null;
 }
-interface LayerLike {
+export interface LayerLike {
   readonly name: string;
   readonly inboundNodes: readonly NodeLike[];
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
   computeMask?(inputs: tf.Tensor | tf.Tensor[], mask: unknown): unknown;
 }
-interface Graph {
+export interface Graph {
   readonly inputs: readonly SymbolicLike[];
   readonly outputs: readonly SymbolicLike[];
   /** Every node the outputs depend on, inputs first. */
@@ -71,7 +71,7 @@ interface Graph {
 const nodeOf = (t: SymbolicLike): NodeLike | undefined => t.sourceLayer?.inboundNodes?.[t.nodeIndex];
 
 /** The graph of a `tf.LayersModel`-like object, or undefined if it has none. Never throws. */
-function graphOf(model: unknown): Graph | undefined {
+export function graphOf(model: unknown): Graph | undefined {
   try {
     if (typeof model !== 'object' || model === null) return undefined;
     const m = model as { inputs?: unknown; outputs?: unknown; apply?: unknown };
@@ -108,8 +108,12 @@ const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
  * `runInternalGraph` computes them (the node's call arguments, masks passed along), pulling only
  * what is needed. `override` replaces the inputs one node receives.
  */
-function evaluate(feeds: ReadonlyMap<number, tf.Tensor>, wanted: readonly SymbolicLike[], override?: { node: NodeLike; values: readonly tf.Tensor[] }): tf.Tensor[] {
-  const memo = new Map<number, Computed>();
+function evaluate(
+  feeds: ReadonlyMap<number, tf.Tensor>,
+  wanted: readonly SymbolicLike[],
+  override?: { node: NodeLike; values: readonly tf.Tensor[] },
+  memo = new Map<number, Computed>(),
+): tf.Tensor[] {
   for (const [id, t] of feeds) memo.set(id, { t, mask: null });
   const value = (st: SymbolicLike): Computed => {
     const known = memo.get(st.id);
@@ -149,7 +153,7 @@ function evaluate(feeds: ReadonlyMap<number, tf.Tensor>, wanted: readonly Symbol
 // ---- checks shared by both kinds of model ----------------------------------------------------
 
 /** Runs model code; anything it throws (other than our own failures) is the model's failure. */
-function asModel<T>(f: () => T): T {
+export function asModel<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
@@ -176,9 +180,9 @@ function checkValue(value: readonly tf.Tensor[], expected: number, name: string)
 
 // ---- the two kinds of reachable model ----------------------------------------------------------
 
-function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide): ReachedLayer {
-  const name = node.outboundLayer.name;
-  const feedsOf = (call: ModelCall): Map<number, tf.Tensor> => {
+/** The model's inputs (and tensor extra arguments) as feeds of its graph; throws a ModelFailure otherwise. */
+function feedsOf(graph: Graph, call: ModelCall): Map<number, tf.Tensor> {
+  {
     const all = [...call.inputs, ...call.args];
     const bad = all.find((a) => !isTensor(a));
     if (bad !== undefined) {
@@ -193,16 +197,29 @@ function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide): ReachedLay
       throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: `the model takes ${graph.inputs.length} input tensor(s), got ${all.length} (inputs and tensor additionalForwardArgs)` });
     }
     return new Map(graph.inputs.map((st, i) => [st.id, all[i] as tf.Tensor]));
-  };
+  }
+}
+
+/** Every tensor of the graph for this call (id -> value), computed as the model computes them. Synchronous. */
+export function graphValues(graph: Graph, call: ModelCall): Map<number, tf.Tensor> {
+  return asModel(() => {
+    const memo = new Map<number, Computed>();
+    evaluate(feedsOf(graph, call), graph.outputs, undefined, memo);
+    return new Map([...memo].map(([id, c]) => [id, c.t]));
+  });
+}
+
+function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide): ReachedLayer {
+  const name = node.outboundLayer.name;
   const own = side === 'output' ? node.outputTensors : node.inputTensors;
   return {
     name,
     side,
-    valueOf: (call) => asModel(() => evaluate(feedsOf(call), own)),
+    valueOf: (call) => asModel(() => evaluate(feedsOf(graph, call), own)),
     runFrom: (call, value) =>
       asModel(() => {
         checkValue(value, own.length, name);
-        const feeds = feedsOf(call);
+        const feeds = feedsOf(graph, call);
         if (side === 'input') return checkOutput(evaluate(feeds, graph.outputs, { node, values: value }));
         own.forEach((st, i) => feeds.set(st.id, value[i]!));
         return checkOutput(evaluate(feeds, graph.outputs));
