@@ -81,3 +81,29 @@ export {
 export { type InputBaselineXGradientOptions, inputBaselineXGradient } from './algorithms/primary/input-baseline-x-gradient.js';
 export { type GradientShapOptions, gradientShap } from './algorithms/primary/gradient-shap.js';
 export { type NoiseTunnelOptions, type NoiseTunnelOwnOptions, type NoiseType, noiseTunnel, noiseTypes } from './algorithms/wrappers/noise-tunnel.js';
+
+// Layer and neuron methods: reaching a layer of a tf.LayersModel or of a forward function cut into
+// named stages (algorithms/layer/, algorithms/neuron/).
+export { type NamedStagesOptions, type Stage, type StagedModel, namedStages } from './engine/named-stages.js';
+export type { LayerRef } from './engine/layer-reach.js';
+export type { NeuronRange, NeuronSelector } from './engine/neuron-selector.js';
+export type {
+  LayerAttribution,
+  LayerAttributionMethod,
+  LayerDeltaAttributionMethod,
+  LayerMethodOptions,
+  MultiLayerAttributionMethod,
+  NeuronMethodOptions,
+} from './engine/layer-method.js';
+export { type LayerActivationOptions, layerActivation } from './algorithms/layer/layer-activation.js';
+export { type LayerGradientXActivationOptions, layerGradientXActivation } from './algorithms/layer/layer-gradient-x-activation.js';
+export { type LayerGradCamOptions, layerGradCam } from './algorithms/layer/layer-grad-cam.js';
+export { type LayerConductanceOptions, layerConductance } from './algorithms/layer/layer-conductance.js';
+export { type LayerIntegratedGradientsOptions, layerIntegratedGradients } from './algorithms/layer/layer-integrated-gradients.js';
+export { type InternalInfluenceOptions, internalInfluence } from './algorithms/layer/internal-influence.js';
+export { type NeuronGradientOptions, neuronGradient } from './algorithms/neuron/neuron-gradient.js';
+export { type NeuronIntegratedGradientsOptions, neuronIntegratedGradients } from './algorithms/neuron/neuron-integrated-gradients.js';
+export { type NeuronConductanceOptions, neuronConductance } from './algorithms/neuron/neuron-conductance.js';
+export type { LrpRule } from './engine/lrp-propagation.js';
+export { type LrpOptions, lrp } from './algorithms/primary/lrp.js';
+export { type LayerLrpOptions, layerLrp } from './algorithms/layer/layer-lrp.js';

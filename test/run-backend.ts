@@ -31,6 +31,9 @@ export const SUITES = [
   'suites/concurrency.test.js',
   'suites/hostile-inputs.test.js',
   'suites/doc-examples.test.js',
+  'suites/layer-methods.test.js',
+  'suites/neuron-methods.test.js',
+  'suites/lrp.test.js',
 ];
 
 const { setUpBackend } = await import('./support/backend.js');

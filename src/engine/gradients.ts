@@ -11,7 +11,7 @@ import { checkModelCall, forwardSelected, type ModelCall } from './run-forward.j
 import { tidyResult } from '../core/tidy-result.js';
 
 /** Throws unless every example selects exactly one value (Captum asserts `outputs[0].numel() == 1`). */
-function requireScalarPerExample(selected: tf.Tensor): void {
+export function requireScalarPerExample(selected: tf.Tensor): void {
   if (selected.rank === 0) {
     throw new ModelFailure({
       _tag: 'ModelOutputInvalid',
@@ -35,7 +35,7 @@ interface EngineState {
  * the forward throws, or no path leads from an input to the output, that never happens and they
  * leak. Free them, but only for an outermost tape (a caller's own enclosing tape is left alone).
  */
-function releaseAbandonedTape(): void {
+export function releaseAbandonedTape(): void {
   const state = (tf.engine() as unknown as { state?: EngineState }).state;
   if (state === undefined || state.gradientDepth !== 0 || !Array.isArray(state.activeTape)) return;
   for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();

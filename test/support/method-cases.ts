@@ -16,7 +16,15 @@ const DECODERS: Readonly<Record<string, (v: unknown) => unknown>> = {
   baselines: toBaselines,
   target: (v) => toTarget(v as never),
   additional_forward_args: toArgs,
+  neuron_selector: toNeuronSelector,
 };
+
+/** Captum's neuron selector: an int, or a tuple of ints and `{slice: [start, stop]}` (NHWC for conv layers). */
+export function toNeuronSelector(v: unknown): unknown {
+  const o = v as { int?: number; tuple?: (number | { slice: [number | null, number | null] })[] };
+  if (typeof o.int === 'number') return o.int;
+  return (o.tuple ?? []).map((e) => (typeof e === 'number' ? e : { ...(e.slice[0] === null ? {} : { start: e.slice[0] }), ...(e.slice[1] === null ? {} : { stop: e.slice[1] }) }));
+}
 
 /**
  * The options object for a case: every `attribute()` keyword and constructor argument in camelCase,

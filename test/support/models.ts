@@ -63,6 +63,29 @@ function applyLayer(x: tf.Tensor, l: LayerSpec, w: { kernel?: tf.Tensor; bias?: 
 }
 
 /**
+ * The same forward function cut into stages named as the spec's layers (for layer and neuron
+ * methods): with several inputs an unnamed first stage flattens and concatenates them, so the first
+ * layer's input is the concatenation (as in Captum); an unnamed last stage applies the extra factor.
+ */
+export function stagesOf(name: string): { name?: string; fn: (...args: never[]) => tf.Tensor }[] {
+  const spec = modelSpecs[name];
+  if (spec === undefined) throw new Error(`no model ${name}`);
+  const w = weights(spec);
+  const k = spec.inputShapes.length;
+  const stages: { name?: string; fn: (...args: never[]) => tf.Tensor }[] = [];
+  if (k > 1) {
+    stages.push({
+      fn: ((...args: tf.Tensor[]) => tf.concat(args.slice(0, k).map((t) => tf.reshape(t, [t.shape[0] as number, -1])), 1)) as never,
+    });
+  }
+  spec.layers.forEach((l, i) => stages.push({ ...(l.name ? { name: l.name } : {}), fn: ((x: tf.Tensor) => applyLayer(x, l, w[i] ?? {})) as never }));
+  stages.push({
+    fn: ((x: tf.Tensor, scale?: unknown) => (typeof scale === 'number' || scale instanceof tf.Tensor ? tf.mul(x, scale) : x)) as never,
+  });
+  return stages;
+}
+
+/**
  * `f(x_1..x_k, ...extra)`: one input goes in as it is; several are flattened and concatenated.
  * The first extra argument (a number or a broadcastable tensor) multiplies the output; the rest are ignored.
  */
@@ -101,28 +124,29 @@ export function referenceModel(name: string): (...args: unknown[]) => tf.Tensor 
   return f;
 }
 
-/** One reference layer as a tfjs-layers layer (its own weights are set afterwards). */
+/** One reference layer as a tfjs-layers layer named as in the spec (its own weights are set afterwards). */
 function layerOf(l: LayerSpec): tfl.layers.Layer {
+  const named = l.name === undefined || l.name === null ? {} : { name: l.name };
   switch (l.kind) {
     case 'dense':
-      return tfl.layers.dense({ units: (l.bias ?? []).length });
+      return tfl.layers.dense({ units: (l.bias ?? []).length, ...named });
     case 'conv2d': {
       const shape = shapeOf(l.kernel as Nested);
-      return tfl.layers.conv2d({ filters: shape[3] as number, kernelSize: [shape[0] as number, shape[1] as number], strides: l.strides ?? [1, 1], padding: l.padding ?? 'valid' });
+      return tfl.layers.conv2d({ filters: shape[3] as number, kernelSize: [shape[0] as number, shape[1] as number], strides: l.strides ?? [1, 1], padding: l.padding ?? 'valid', ...named });
     }
     case 'relu':
     case 'sigmoid':
     case 'tanh':
     case 'softmax':
-      return tfl.layers.activation({ activation: l.kind });
+      return tfl.layers.activation({ activation: l.kind, ...named });
     case 'maxpool2d':
-      return tfl.layers.maxPooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid' });
+      return tfl.layers.maxPooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid', ...named });
     case 'avgpool2d':
-      return tfl.layers.averagePooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid' });
+      return tfl.layers.averagePooling2d({ poolSize: l.pool ?? [2, 2], strides: l.strides ?? [2, 2], padding: 'valid', ...named });
     case 'flatten':
-      return tfl.layers.flatten();
+      return tfl.layers.flatten(named);
     case 'reshape':
-      return tfl.layers.reshape({ targetShape: l.shape ?? [] });
+      return tfl.layers.reshape({ targetShape: l.shape ?? [], ...named });
   }
 }
 

@@ -1,0 +1,315 @@
+// Reaching inside a model: the value of one of its layers (the tensors the layer returns, or the
+// tensors it receives), and the model's output when that value is replaced. Two kinds of model have
+// layers to reach:
+//   - a tf.LayersModel (sequential or functional, branches included): its own graph is executed
+//     here, node by node, with the layers' own `call` (as tfjs-layers runs a model on concrete
+//     tensors), so nothing is rebuilt, patched or added to the model, and no symbolic tensor or
+//     sub-model outlives the call;
+//   - a forward function cut into named stages with `namedStages`.
+// Evaluation is lazy, from the tensors wanted back to the inputs: running "from" a replaced layer
+// value computes only what the rest of the model needs (a branch that bypasses the layer still runs
+// on the real inputs, as it does in Captum, where the hooked layer's own output is replaced).
+import type * as tf from '@tensorflow/tfjs-core';
+import { describeValue, isTensor } from '../core/arguments.js';
+import type { AttributionError } from '../core/errors.js';
+import { formatShape } from '../core/tensors.js';
+import { errorText, fail, ok, type Result } from '../core/validation.js';
+import { ModelFailure } from './model.js';
+import { runStagesFrom, type StageList, stagesOf } from './named-stages.js';
+import type { ModelCall } from './run-forward.js';
+
+/**
+ * A layer to reach: its name, or the layer itself (a `tf.layers.Layer` of a `tf.LayersModel`, or a
+ * stage object given to {@link namedStages}).
+ *
+ * @example
+ * const byName: LayerRef = 'conv1';
+ * const fc1 = { name: 'fc1', fn: (x: tf.Tensor) => tf.relu(x) };
+ * const byObject: LayerRef = fc1; // as given to namedStages; for a tf.LayersModel, model.getLayer('conv1')
+ */
+export type LayerRef = string | object;
+
+/** Which tensors of a layer: what it returns (Captum's default) or what it receives (`attribute_to_layer_input`). */
+export type LayerSide = 'output' | 'input';
+
+/** A layer found in a model, ready to be read and replaced. Every method is synchronous: run it inside `tf.tidy`. */
+export interface ReachedLayer {
+  readonly name: string;
+  readonly side: LayerSide;
+  /** The layer's tensors for this call (one per tensor the layer returns or receives). */
+  valueOf(call: ModelCall): tf.Tensor[];
+  /** The model's output when the layer's tensors are `value` (same count and shapes as {@link valueOf}'s). */
+  runFrom(call: ModelCall, value: readonly tf.Tensor[]): tf.Tensor;
+}
+
+// ---- tfjs-layers graphs, by their structure (tfjs-layers is not a dependency of this library) ----
+
+export interface SymbolicLike {
+  readonly id: number;
+  readonly sourceLayer: LayerLike;
+  readonly nodeIndex: number;
+}
+export interface NodeLike {
+  readonly inputTensors: readonly SymbolicLike[];
+  readonly outputTensors: readonly SymbolicLike[];
+  readonly outboundLayer: LayerLike;
+  readonly callArgs?: Record<string, unknown> | null;
+}
+export interface LayerLike {
+  readonly name: string;
+  readonly inboundNodes: readonly NodeLike[];
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+  computeMask?(inputs: tf.Tensor | tf.Tensor[], mask: unknown): unknown;
+}
+export interface Graph {
+  readonly inputs: readonly SymbolicLike[];
+  readonly outputs: readonly SymbolicLike[];
+  /** Every node the outputs depend on, inputs first. */
+  readonly nodes: readonly NodeLike[];
+}
+
+const nodeOf = (t: SymbolicLike): NodeLike | undefined => t.sourceLayer?.inboundNodes?.[t.nodeIndex];
+
+/** The graph of a `tf.LayersModel`-like object, or undefined if it has none. Never throws. */
+export function graphOf(model: unknown): Graph | undefined {
+  try {
+    if (typeof model !== 'object' || model === null) return undefined;
+    const m = model as { inputs?: unknown; outputs?: unknown; apply?: unknown };
+    if (typeof m.apply !== 'function' || !Array.isArray(m.inputs) || !Array.isArray(m.outputs)) return undefined;
+    const inputs = m.inputs as SymbolicLike[];
+    const outputs = m.outputs as SymbolicLike[];
+    const inputIds = new Set(inputs.map((t) => t.id));
+    const nodes: NodeLike[] = [];
+    const seen = new Set<NodeLike>();
+    const visit = (t: SymbolicLike): void => {
+      if (inputIds.has(t.id)) return;
+      const node = nodeOf(t);
+      if (node === undefined || seen.has(node)) return;
+      seen.add(node);
+      for (const x of node.inputTensors) if (x.id !== t.id) visit(x);
+      nodes.push(node);
+    };
+    for (const t of outputs) visit(t);
+    return { inputs, outputs, nodes };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Computed {
+  readonly t: tf.Tensor;
+  readonly mask: unknown;
+}
+
+const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+/**
+ * The tensors `wanted`, computed from `feeds` (tensor id -> value) the way tfjs-layers' own
+ * `runInternalGraph` computes them (the node's call arguments, masks passed along), pulling only
+ * what is needed. `override` replaces the inputs one node receives.
+ */
+function evaluate(
+  feeds: ReadonlyMap<number, tf.Tensor>,
+  wanted: readonly SymbolicLike[],
+  override?: { node: NodeLike; values: readonly tf.Tensor[] },
+  memo = new Map<number, Computed>(),
+): tf.Tensor[] {
+  for (const [id, t] of feeds) memo.set(id, { t, mask: null });
+  const value = (st: SymbolicLike): Computed => {
+    const known = memo.get(st.id);
+    if (known !== undefined) return known;
+    const node = nodeOf(st);
+    if (node === undefined) throw new Error(`the model's graph has no node for tensor ${st.id}`);
+    run(node);
+    const computed = memo.get(st.id);
+    if (computed === undefined) throw new Error(`layer '${node.outboundLayer.name}' did not compute tensor ${st.id}`);
+    return computed;
+  };
+  const run = (node: NodeLike): void => {
+    const ins: Computed[] = override !== undefined && override.node === node ? override.values.map((t) => ({ t, mask: null })) : node.inputTensors.map(value);
+    const layer = node.outboundLayer;
+    const kwargs: Record<string, unknown> = { ...(node.callArgs ?? {}) };
+    let outs: tf.Tensor[];
+    let masks: unknown[];
+    if (ins.length === 1) {
+      const [{ t, mask }] = ins as [Computed];
+      if (kwargs['mask'] == null) kwargs['mask'] = mask;
+      outs = toList(layer.call(t, kwargs));
+      masks = typeof layer.computeMask === 'function' ? toList(layer.computeMask(t, mask)) : [];
+    } else {
+      const ts = ins.map((c) => c.t);
+      if (kwargs['mask'] == null) kwargs['mask'] = ins.map((c) => c.mask);
+      outs = toList(layer.call(ts, kwargs));
+      masks = typeof layer.computeMask === 'function' ? toList(layer.computeMask(ts, ins.map((c) => c.mask))) : [];
+    }
+    node.outputTensors.forEach((st, i) => {
+      const t = outs[i];
+      if (t !== undefined) memo.set(st.id, { t, mask: masks[i] ?? null });
+    });
+  };
+  return wanted.map((st) => value(st).t);
+}
+
+// ---- checks shared by both kinds of model ----------------------------------------------------
+
+/** Runs model code; anything it throws (other than our own failures) is the model's failure. */
+export function asModel<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ModelFailure) throw e;
+    throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: errorText(e) });
+  }
+}
+
+function checkOutput(outputs: readonly tf.Tensor[]): tf.Tensor {
+  const [out] = outputs;
+  if (outputs.length !== 1 || out === undefined || !isTensor(out) || out.isDisposed) {
+    const got = outputs.length !== 1 ? `${outputs.length} outputs (wrap the model to pick one)` : describeValue(out);
+    throw new ModelFailure({ _tag: 'ModelOutputInvalid', path: 'model', expected: 'one tensor', got });
+  }
+  if (out.dtype !== 'float32' && out.dtype !== 'int32') {
+    throw new ModelFailure({ _tag: 'ModelOutputInvalid', path: 'model', expected: 'a float32 or int32 tensor', got: `a ${out.dtype} tensor of shape ${formatShape(out.shape)}` });
+  }
+  return out;
+}
+
+function checkValue(value: readonly tf.Tensor[], expected: number, name: string): void {
+  if (value.length !== expected) throw new Error(`layer '${name}' has ${expected} tensor(s), got ${value.length} to replace them`);
+}
+
+// ---- the two kinds of reachable model ----------------------------------------------------------
+
+/** The model's inputs (and tensor extra arguments) as feeds of its graph; throws a ModelFailure otherwise. */
+function feedsOf(graph: Graph, call: ModelCall): Map<number, tf.Tensor> {
+  {
+    const all = [...call.inputs, ...call.args];
+    const bad = all.find((a) => !isTensor(a));
+    if (bad !== undefined) {
+      throw new ModelFailure({
+        _tag: 'InvalidArgument',
+        path: 'additionalForwardArgs',
+        expected: 'only tensors for a tf.LayersModel (they become extra model inputs); use a forward function for other arguments',
+        got: describeValue(bad),
+      });
+    }
+    if (all.length !== graph.inputs.length) {
+      throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: `the model takes ${graph.inputs.length} input tensor(s), got ${all.length} (inputs and tensor additionalForwardArgs)` });
+    }
+    return new Map(graph.inputs.map((st, i) => [st.id, all[i] as tf.Tensor]));
+  }
+}
+
+/** Every tensor of the graph for this call (id -> value), computed as the model computes them. Synchronous. */
+export function graphValues(graph: Graph, call: ModelCall): Map<number, tf.Tensor> {
+  return asModel(() => {
+    const memo = new Map<number, Computed>();
+    evaluate(feedsOf(graph, call), graph.outputs, undefined, memo);
+    return new Map([...memo].map(([id, c]) => [id, c.t]));
+  });
+}
+
+function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide): ReachedLayer {
+  const name = node.outboundLayer.name;
+  const own = side === 'output' ? node.outputTensors : node.inputTensors;
+  return {
+    name,
+    side,
+    valueOf: (call) => asModel(() => evaluate(feedsOf(graph, call), own)),
+    runFrom: (call, value) =>
+      asModel(() => {
+        checkValue(value, own.length, name);
+        const feeds = feedsOf(graph, call);
+        if (side === 'input') return checkOutput(evaluate(feeds, graph.outputs, { node, values: value }));
+        own.forEach((st, i) => feeds.set(st.id, value[i]!));
+        return checkOutput(evaluate(feeds, graph.outputs));
+      }),
+  };
+}
+
+function reachInStages(list: StageList, index: number, side: LayerSide): ReachedLayer {
+  const name = list.stages[index]!.name ?? `stage ${index}`;
+  const split = (call: ModelCall): { inputs: tf.Tensor[]; args: unknown[] } => {
+    const all = [...call.inputs, ...call.args];
+    return { inputs: all.slice(0, list.inputCount) as tf.Tensor[], args: all.slice(list.inputCount) };
+  };
+  // The stage whose input is the layer value: this one for its input, the next for its output.
+  const from = side === 'output' ? index + 1 : index;
+  const upTo = (call: ModelCall): tf.Tensor[] => {
+    const { inputs, args } = split(call);
+    const prefix: StageList = { ...list, stages: list.stages.slice(0, from) };
+    return runStagesFrom(prefix, 0, inputs, args);
+  };
+  return {
+    name,
+    side,
+    valueOf: (call) => asModel(() => upTo(call)),
+    runFrom: (call, value) =>
+      asModel(() => {
+        const { args } = split(call);
+        return checkOutput(runStagesFrom(list, from, value, args));
+      }),
+  };
+}
+
+const layerNameOf = (layer: unknown): string => {
+  try {
+    const n = (layer as { name?: unknown }).name;
+    return typeof n === 'string' ? n : '';
+  } catch {
+    return '';
+  }
+};
+
+function notFound(path: string, layer: unknown, names: readonly string[]): Result<never> {
+  const list = names.length === 0 ? 'the model has no named layers' : `one of the model's layers: ${names.join(', ')}`;
+  const got = typeof layer === 'string' ? `'${layer}', which is not one of them` : typeof layer === 'object' && layer !== null ? `a layer object that is not in the model${layerNameOf(layer) ? ` ('${layerNameOf(layer)}')` : ''}` : describeValue(layer);
+  return fail({ _tag: 'InvalidArgument', path, expected: `a layer name or layer object: ${list}`, got });
+}
+
+/**
+ * Finds `layer` in `model` and returns how to read and replace its tensors (`side`). The model
+ * must be a `tf.LayersModel` or a {@link namedStages} model. Errors name `path`: a name that is not
+ * there lists the available layers; a layer the model calls more than once (a shared layer) is
+ * refused, since which call is meant is ambiguous (Captum's hooks would keep the last call's tensor).
+ */
+export function reachLayer(model: unknown, layer: unknown, side: LayerSide, path = 'options.layer'): Result<ReachedLayer> {
+  if (layer === undefined || (typeof layer !== 'string' && (typeof layer !== 'object' || layer === null))) {
+    return fail({ _tag: 'InvalidArgument', path, expected: 'a layer: its name, or the layer object', got: describeValue(layer) });
+  }
+  const stages = stagesOf(model);
+  if (stages !== undefined) {
+    const names = stages.stages.flatMap((s) => (s.name === undefined ? [] : [s.name]));
+    const index = typeof layer === 'string' ? stages.stages.findIndex((s) => s.name === layer) : stages.originals.indexOf(layer);
+    return index < 0 ? notFound(path, layer, names) : ok(reachInStages(stages, index, side));
+  }
+  const graph = graphOf(model);
+  if (graph === undefined) {
+    return fail({
+      _tag: 'InvalidArgument',
+      path: 'model',
+      expected: 'a model with layers to reach: a tf.LayersModel, or a forward function cut into stages with namedStages([...])',
+      got: typeof model === 'function' ? 'a forward function without named stages' : describeValue(model),
+    });
+  }
+  let names: string[];
+  let matches: NodeLike[];
+  try {
+    names = [...new Set(graph.nodes.map((n) => n.outboundLayer.name))];
+    matches = graph.nodes.filter((n) => (typeof layer === 'string' ? n.outboundLayer.name === layer : n.outboundLayer === layer));
+  } catch (e) {
+    return fail({ _tag: 'InvalidArgument', path: 'model', expected: 'a tf.LayersModel whose graph can be read', got: `a model whose graph throws (${errorText(e)})` });
+  }
+  const [node] = matches;
+  if (node === undefined) return notFound(path, layer, names);
+  if (matches.length > 1) {
+    const error: AttributionError = {
+      _tag: 'InvalidArgument',
+      path,
+      expected: 'a layer the model calls once (reach a shared layer through a model that calls it once)',
+      got: `layer '${node.outboundLayer.name}', which the model calls ${matches.length} times`,
+    };
+    return fail(error);
+  }
+  return ok(reachInGraph(graph, node, side));
+}

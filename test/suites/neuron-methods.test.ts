@@ -1,0 +1,101 @@
+// Neuron methods against Captum's numbers (algorithms.json), through forward functions cut into named
+// stages and through the same models as tf.LayersModels.
+import * as tf from '@tensorflow/tfjs-core';
+import { suite } from 'uvu';
+import { integratedGradients, message, namedStages, neuronConductance, neuronGradient, neuronIntegratedGradients, saliency } from '../../src/index.js';
+import { loadCases } from '../support/fixtures.js';
+import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
+import { stagedModelFor } from '../support/layer-models.js';
+import { checkMethodCase, layersModelFor, type MethodCall, runsAsLayersModel } from '../support/method-cases.js';
+
+const cases = loadCases('algorithms.json');
+export const NEURON_METHODS: Readonly<Record<string, MethodCall>> = {
+  NeuronGradient: (m, x, o) => neuronGradient(m, x, o as never),
+  NeuronIntegratedGradients: (m, x, o) => neuronIntegratedGradients(m, x, o as never),
+  NeuronConductance: (m, x, o) => neuronConductance(m, x, o as never),
+};
+for (const [op, call] of Object.entries(NEURON_METHODS)) {
+  const mine = cases.filter((c) => c.op === op);
+  parityCases(`${op}[stages]`, mine, (c) => checkMethodCase(c, stagedModelFor(c), call));
+  parityCases(`${op}[LayersModel]`, mine.filter(runsAsLayersModel), (c) => checkMethodCase(c, layersModelFor(c.model as string)!, call));
+}
+
+const s = suite('neuron methods');
+const x = tf.tensor2d([[1, 2, -1], [3, -4, 0.5]]);
+const w1 = tf.tensor2d([[1, -1, 0.5, 2], [2, 1, -1, 0], [0.5, 0.25, 1, -1]]);
+const w2 = tf.tensor2d([[1, 0, -1], [2, 1, 0], [0, -1, 3], [1, 1, 1]]);
+const stage2 = { name: 'fc2', fn: (h: tf.Tensor) => tf.matMul(h, w2) };
+const staged = expectRight(namedStages([{ name: 'fc1', fn: (t: tf.Tensor) => tf.matMul(t, w1) }, { name: 'act', fn: (h: tf.Tensor) => tf.tanh(h) }, stage2]));
+const plain = (t: tf.Tensor) => tf.matMul(tf.tanh(tf.matMul(t, w1)), w2);
+
+s('a neuron that is output unit k of the last layer gives the primary method with target k', async () => {
+  await withoutLeaks('neuron = primary', async () => {
+    for (const k of [0, 2]) {
+      const pairs = [
+        [await neuronGradient(staged, x, { layer: 'fc2', neuronSelector: k }), await saliency(plain, x, { target: k, abs: false })],
+        [await neuronIntegratedGradients(staged, x, { layer: 'fc2', neuronSelector: k, nSteps: 9 }), await integratedGradients(plain, x, { target: k, nSteps: 9 })],
+        [await neuronIntegratedGradients(staged, x, { layer: 'fc2', neuronSelector: k, nSteps: 9, method: 'riemann_trapezoid', multiplyByInputs: false }), await integratedGradients(plain, x, { target: k, nSteps: 9, method: 'riemann_trapezoid', multiplyByInputs: false })],
+      ] as const;
+      for (const [a, b] of pairs) {
+        const ra = expectRight(a);
+        const rb = expectRight(b);
+        assertClose(await ra.data(), await rb.data(), { atol: 1e-6, rtol: 1e-5 }, `k=${k}`);
+        disposeAll(ra, rb);
+      }
+    }
+  });
+});
+
+s('neuron conductance of every unit of a layer adds up to the layer-level path integral (completeness through the layer)', async () => {
+  await withoutLeaks('conductance sum', async () => {
+    // Σ_n NeuronConductance_n = IG when every path to the output goes through the layer.
+    let total: tf.Tensor | undefined;
+    for (let n = 0; n < 4; n++) {
+      const r = expectRight(await neuronConductance(staged, x, { layer: 'act', neuronSelector: n, target: 1, nSteps: 64, method: 'gausslegendre' }));
+      const next = total === undefined ? r : tf.add(total, r);
+      if (total !== undefined) disposeAll(total, r);
+      total = next;
+    }
+    const ig = expectRight(await integratedGradients(plain, x, { target: 1, nSteps: 64 }));
+    assertClose(await total!.data(), await ig.data(), { atol: 1e-4, rtol: 1e-4 });
+    disposeAll(total, ig);
+  });
+});
+
+s('internalBatchSize gives the same result as one pass; by name equals by object; selectors are checked against the layer', async () => {
+  await withoutLeaks('neuron properties', async () => {
+    for (const [call, options] of [
+      [neuronIntegratedGradients, { nSteps: 7, method: 'riemann_left' }],
+      [neuronConductance, { nSteps: 7, target: 2 }],
+    ] as const) {
+      const call2 = call as unknown as MethodCall;
+      const whole = expectRight(await call2(staged, x, { ...options, layer: 'fc2', neuronSelector: [{ start: 0, stop: 2 }] })) as tf.Tensor;
+      const byObject = expectRight(await call2(staged, x, { ...options, layer: stage2, neuronSelector: [{ start: 0, stop: 2 }] })) as tf.Tensor;
+      assertClose(await byObject.data(), await whole.data(), { atol: 0, rtol: 0 }, 'by object');
+      for (const internalBatchSize of [1, 2, 5, 8, 100]) {
+        const part = expectRight(await call2(staged, x, { ...options, layer: 'fc2', neuronSelector: [{ start: 0, stop: 2 }], internalBatchSize })) as tf.Tensor;
+        assertClose(await part.data(), await whole.data(), { atol: 1e-6, rtol: 1e-5 }, `ibs=${internalBatchSize}`);
+        part.dispose();
+      }
+      disposeAll(whole, byObject);
+    }
+    const [range] = expectLeft(await neuronGradient(staged, x, { layer: 'fc2', neuronSelector: 3 }), ['InvalidArgument']);
+    assert(range?.path === 'options.neuronSelector[0]', `${range?.path}`);
+    const [many] = expectLeft(await neuronGradient(staged, x, { layer: 'fc2', neuronSelector: [0, 1] }), ['InvalidArgument']);
+    assert(many?.path === 'options.neuronSelector', `${many?.path}`);
+    const errors = expectLeft(await neuronGradient(staged, x, { layer: 'fc9', neuronSelector: [{ start: 'a' } as never, 'b' as never] }), ['InvalidArgument']);
+    assert(errors.length === 3, message(errors));
+    const [fnBad] = expectLeft(await neuronGradient(staged, x, { layer: 'fc2', neuronSelector: (a) => a as tf.Tensor }), ['InvalidArgument']);
+    assert(fnBad?.path === 'options.neuronSelector', `${fnBad?.path}`);
+    const fn = expectRight(await neuronGradient(staged, x, { layer: 'fc2', neuronSelector: (a) => tf.sum(tf.slice(a as tf.Tensor, [0, 0], [-1, 2]), 1) }));
+    const ranged = expectRight(await neuronGradient(staged, x, { layer: 'fc2', neuronSelector: [{ stop: 2 }] }));
+    assertClose(await fn.data(), await ranged.data(), { atol: 1e-6, rtol: 1e-6 }, 'function = range');
+    disposeAll(fn, ranged);
+  });
+});
+
+s('each method carries its Captum descriptor', () => {
+  assert(neuronGradient.descriptor.family === 'neuron' && !neuronGradient.descriptor.multipliesByInputs, 'neuronGradient');
+  assert(neuronConductance.descriptor.multipliesByInputs && neuronIntegratedGradients.descriptor.name === 'Neuron Integrated Gradients', 'neuron path methods');
+});
+s.run();
