@@ -50,3 +50,8 @@ export { type ApproximationMethod, type ApproximationParameters, approximationMe
 export { type SaliencyOptions, saliency } from './algorithms/primary/saliency.js';
 export { type InputXGradientOptions, inputXGradient } from './algorithms/primary/input-x-gradient.js';
 export { type IntegratedGradientsOptions, integratedGradients } from './algorithms/primary/integrated-gradients.js';
+
+// Perturbation methods (Captum's perturbation attribution), one per file under algorithms/perturbation/.
+export type { FeatureMask } from './engine/feature-masks.js';
+export { type FeatureAblationOptions, featureAblation } from './algorithms/perturbation/feature-ablation.js';
+export { type OcclusionOptions, occlusion } from './algorithms/perturbation/occlusion.js';

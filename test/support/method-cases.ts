@@ -16,6 +16,11 @@ const DECODERS: Readonly<Record<string, (v: unknown) => unknown>> = {
   baselines: toBaselines,
   target: (v) => toTarget(v as never),
   additional_forward_args: toArgs,
+  feature_mask: (v) => toItems(v as ItemsJson),
+  interpretable_model: (v) => {
+    const m = v as { class: string; alpha?: number };
+    return m.class === 'SkLearnLasso' ? { kind: 'lasso', alpha: m.alpha ?? 1 } : { kind: 'linearRegression' };
+  },
 };
 
 /**
