@@ -55,3 +55,6 @@ export { type IntegratedGradientsOptions, integratedGradients } from './algorith
 export type { FeatureMask } from './engine/feature-masks.js';
 export { type FeatureAblationOptions, featureAblation } from './algorithms/perturbation/feature-ablation.js';
 export { type OcclusionOptions, occlusion } from './algorithms/perturbation/occlusion.js';
+export { type ShapleyValuesOptions, shapleyValues } from './algorithms/perturbation/shapley-values.js';
+export { type PermutationSampleInfo, type ShapleyValueSamplingOptions, shapleyValueSampling } from './algorithms/perturbation/shapley-value-sampling.js';
+export { type FeaturePermutationOptions, type RowPermutationInfo, featurePermutation } from './algorithms/perturbation/feature-permutation.js';

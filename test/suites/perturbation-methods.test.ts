@@ -4,8 +4,8 @@
 // properties the maths promises, batching, seeds, NaN baselines, cancellation and option checks.
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
-import { featureAblation, type Model, occlusion } from '../../src/index.js';
-import { loadCases, type ReferenceCase } from '../support/fixtures.js';
+import { featureAblation, featurePermutation, type Model, occlusion, shapleyValues, shapleyValueSampling } from '../../src/index.js';
+import { loadCases, type ReferenceCase, type TensorJson } from '../support/fixtures.js';
 import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { checkMethodCase, forwardModelFor, layersModelFor, type MethodCall, runsAsLayersModel } from '../support/method-cases.js';
 
@@ -13,12 +13,35 @@ const deterministic = loadCases('algorithms.json');
 const DETERMINISTIC: Readonly<Record<string, MethodCall>> = {
   FeatureAblation: (m, x, o) => featureAblation(m, x, o),
   Occlusion: (m, x, o) => occlusion(m, x, o as never),
+  ShapleyValues: (m, x, o) => shapleyValues(m, x, o),
 };
 const register = (op: string, cases: readonly ReferenceCase[], callFor: (c: ReferenceCase) => MethodCall): void => {
   parityCases(op, cases, (c) => checkMethodCase(c, forwardModelFor(c), callFor(c)));
   parityCases(`${op}[LayersModel]`, cases.filter(runsAsLayersModel), (c) => checkMethodCase(c, layersModelFor(c.model as string)!, callFor(c)));
 };
 for (const [op, call] of Object.entries(DETERMINISTIC)) register(op, deterministic.filter((c) => c.op === op), () => call);
+
+// Captum's recorded draws, replayed through each method's sampler.
+const stochastic = loadCases('algorithms_stochastic.json');
+type Draws = Record<string, TensorJson>;
+const drawsOf = (c: ReferenceCase): Draws => (c as unknown as { draws: Draws }).draws;
+/** The rows of a tensor's leading dimension (or leading two dimensions), as number arrays. */
+function rowsOf(t: TensorJson, lead = 1): number[][] {
+  const count = t.shape.slice(0, lead).reduce((a, b) => a * b, 1);
+  const width = t.data.length / count;
+  return Array.from({ length: count }, (_, r) => t.data.slice(r * width, (r + 1) * width));
+}
+const STOCHASTIC: Readonly<Record<string, (c: ReferenceCase) => MethodCall>> = {
+  FeaturePermutation: (c) => {
+    const perms = rowsOf(drawsOf(c)['perms']!);
+    return (m, x, o) => featurePermutation(m, x, { ...o, sampler: ({ draw }) => perms[draw]! });
+  },
+  ShapleyValueSampling: (c) => {
+    const perms = rowsOf(drawsOf(c)['permutations']!);
+    return (m, x, o) => shapleyValueSampling(m, x, { ...o, sampler: ({ sample }) => perms[sample]! });
+  },
+};
+for (const [op, callFor] of Object.entries(STOCHASTIC)) register(op, stochastic.filter((c) => c.op === op), callFor);
 
 const s = suite('perturbation methods');
 const x = tf.tensor2d([[1, 2, -1, 0.5], [3, -4, 0.5, 2]]);
