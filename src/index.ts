@@ -58,3 +58,6 @@ export { type OcclusionOptions, occlusion } from './algorithms/perturbation/occl
 export { type ShapleyValuesOptions, shapleyValues } from './algorithms/perturbation/shapley-values.js';
 export { type PermutationSampleInfo, type ShapleyValueSamplingOptions, shapleyValueSampling } from './algorithms/perturbation/shapley-value-sampling.js';
 export { type FeaturePermutationOptions, type RowPermutationInfo, featurePermutation } from './algorithms/perturbation/feature-permutation.js';
+export { type InterpretableModel, type InterpretableSampleInfo, type SurrogateMethod } from './engine/surrogate.js';
+export { type LimeOptions, lime } from './algorithms/perturbation/lime.js';
+export { type KernelShapOptions, kernelShap } from './algorithms/perturbation/kernel-shap.js';

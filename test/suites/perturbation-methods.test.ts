@@ -4,7 +4,7 @@
 // properties the maths promises, batching, seeds, NaN baselines, cancellation and option checks.
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
-import { featureAblation, featurePermutation, type Model, occlusion, shapleyValues, shapleyValueSampling } from '../../src/index.js';
+import { featureAblation, featurePermutation, kernelShap, lime, type Model, occlusion, shapleyValues, shapleyValueSampling } from '../../src/index.js';
 import { loadCases, type ReferenceCase, type TensorJson } from '../support/fixtures.js';
 import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { checkMethodCase, forwardModelFor, layersModelFor, type MethodCall, runsAsLayersModel } from '../support/method-cases.js';
@@ -39,6 +39,16 @@ const STOCHASTIC: Readonly<Record<string, (c: ReferenceCase) => MethodCall>> = {
   ShapleyValueSampling: (c) => {
     const perms = rowsOf(drawsOf(c)['permutations']!);
     return (m, x, o) => shapleyValueSampling(m, x, { ...o, sampler: ({ sample }) => perms[sample]! });
+  },
+  Lime: (c) => {
+    const t = drawsOf(c)['samples']!;
+    const samples = rowsOf(t, 2);
+    return (m, x, o) => lime(m, x, { ...o, sampler: ({ example, sample }) => samples[example * t.shape[1]! + sample]! });
+  },
+  KernelShap: (c) => {
+    const t = drawsOf(c)['samples']!;
+    const samples = rowsOf(t, 2);
+    return (m, x, o) => kernelShap(m, x, { ...o, sampler: ({ example, sample }) => samples[example * t.shape[1]! + sample]! });
   },
 };
 for (const [op, callFor] of Object.entries(STOCHASTIC)) register(op, stochastic.filter((c) => c.op === op), callFor);
