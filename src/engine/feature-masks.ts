@@ -19,9 +19,13 @@ import { allOf, fail, ok, type Result } from '../core/validation.js';
  */
 export type FeatureMask = tf.Tensor | readonly tf.Tensor[];
 
-/** One input's mask, read: ids (row-major over `shape`) and the mask itself, of the input's rank. */
+/**
+ * One input's mask, read and expanded over the input's non-batch dimensions, then flattened:
+ * `[1 or N, D]` with `D` the input's elements per example (the engines work on inputs flattened to
+ * `[N, D]`, which keeps every op at rank 4 or less for the webgpu backend).
+ */
 export interface ReadMask {
-  /** `[1 or N, ...]`, the input's rank, each dim equal to the input's or 1. */
+  /** `[1 or N, D]`. */
   readonly shape: readonly number[];
   readonly ids: Int32Array;
   /** The mask as an int32 tensor of `shape` (kept by the caller; dispose with {@link disposeMasks}). */
@@ -72,12 +76,13 @@ export async function readFeatureMasks(masks: readonly tf.Tensor[] | undefined, 
   const errors: AttributionError[] = [];
   for (const [k, x] of inputs.entries()) {
     const m = masks?.[k];
-    const shape = m === undefined ? [1, ...x.shape.slice(1)] : [...Array.from({ length: x.rank - m.rank }, () => 1), ...m.shape];
+    const padded = m === undefined ? [1, ...x.shape.slice(1)] : [...Array.from({ length: x.rank - m.rank }, () => 1), ...m.shape];
+    const d = x.shape.slice(1).reduce((a, b) => a * b, 1);
+    const shape = [padded[0]!, d];
     let ids: Int32Array;
     if (m === undefined) {
-      const size = shape.reduce((a, b) => a * b, 1);
-      ids = Int32Array.from({ length: size }, (_, i) => offset + i);
-      offset += size;
+      ids = Int32Array.from({ length: d }, (_, i) => offset + i);
+      offset += d;
     } else {
       const data = await m.data();
       const bad = Array.prototype.findIndex.call(data, (v: number) => !Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1);
@@ -85,7 +90,7 @@ export async function readFeatureMasks(masks: readonly tf.Tensor[] | undefined, 
         errors.push({ _tag: 'InvalidArgument', path: elementPath(path, isTuple, k), expected: 'feature ids that are non-negative integers', got: `${data[bad]} at flat index ${bad}` });
         continue;
       }
-      ids = Int32Array.from(data);
+      ids = broadcastIds(data, padded, [padded[0]!, ...x.shape.slice(1)]);
     }
     read.push({ shape, ids, tensor: tf.tensor(ids, shape, 'int32'), unique: [...new Set(ids)].sort((a, b) => a - b) });
   }
@@ -94,6 +99,24 @@ export async function readFeatureMasks(masks: readonly tf.Tensor[] | undefined, 
     return fail(errors[0]!);
   }
   return ok(read);
+}
+
+/** Values of row-major `shape` broadcast to row-major `full` (each dim of `shape` equal to `full`'s or 1). */
+function broadcastIds(values: ArrayLike<number>, shape: readonly number[], full: readonly number[]): Int32Array {
+  const size = full.reduce((a, b) => a * b, 1);
+  const out = new Int32Array(size);
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  for (let flat = 0; flat < size; flat++) {
+    let rem = flat;
+    let src = 0;
+    for (let dim = full.length - 1; dim >= 0; dim--) {
+      const coord = rem % full[dim]!;
+      rem = Math.floor(rem / full[dim]!);
+      if (shape[dim] !== 1) src += coord * strides[dim]!;
+    }
+    out[flat] = values[src]!;
+  }
+  return out;
 }
 
 export const disposeMasks = (masks: readonly ReadMask[]): void => masks.forEach((m) => m.tensor.dispose());

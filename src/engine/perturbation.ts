@@ -52,6 +52,9 @@ export function evaluateRows(prepared: PreparedCall, inputs: readonly tf.Tensor[
   return tf.cast(forwardSelected(expanded, expandTarget(resolved, k, 'repeat')), 'float32');
 }
 
+/** `[N, ...]` as `[N, D]`. Run inside `tf.tidy`. */
+export const flatRows = (t: tf.Tensor): tf.Tensor => tf.reshape(t, [t.shape[0]!, t.size / Math.max(t.shape[0]!, 1)]);
+
 /** A failure found while a chunk is being built (inside `tf.tidy`), carried out as an exception. */
 export const failWith = (error: AttributionError): never => {
   throw new ModelFailure(error);
@@ -77,9 +80,9 @@ export function checkGrowth(out: tf.Tensor, k: number, perEval: number): void {
  */
 export interface AblationPlan {
   readonly features: readonly number[];
-  /** bool `[k, 1 or N, ...x.shape[1:]]` (trailing dims may be 1): the elements of input `i` each feature of `group` moves; undefined when it moves none. */
+  /** bool `[k, 1 or N, D]` (inputs flattened to `[N, D]`): the elements of input `i` each feature of `group` moves; undefined when it moves none. */
   selection(input: number, group: readonly number[]): tf.Tensor | undefined;
-  /** The values the selected elements take, `[1 or k, N, ...x.shape[1:]]`; called only for inputs the group moves. */
+  /** The values the selected elements take, `[1 or k, N, D]`; called only for inputs the group moves. */
   replacement(input: number, group: readonly number[]): tf.Tensor;
 }
 
@@ -98,7 +101,8 @@ export async function runAblation(prepared: PreparedCall, plan: AblationPlan, pe
   const n = call.batchSize;
   const f0 = tf.tidy(() => tf.reshape(evaluateRows(prepared, call.inputs, 1), [-1])); // [n_outputs]
   const nOut = f0.size;
-  let total: tf.Tensor[] | undefined = tf.tidy(() => call.inputs.map((x) => tf.zeros([nOut, ...x.shape.slice(1)])));
+  const width = (x: tf.Tensor) => x.size / n;
+  let total: tf.Tensor[] | undefined = tf.tidy(() => call.inputs.map((x) => tf.zeros([nOut, width(x)]))); // [n_outputs, D]
   try {
     const count = plan.features.length;
     for (const { start, end } of chunkRanges(count, perEval)) {
@@ -112,8 +116,9 @@ export async function runAblation(prepared: PreparedCall, plan: AblationPlan, pe
         const perturbed = call.inputs.map((x, i) => {
           const sel = selections[i];
           if (sel === undefined) return expandRows(x, k, 'repeat'); // [k·N, ...] untouched
-          const shape = [k, n, ...x.shape.slice(1)];
-          const moved = tf.where(tf.broadcastTo(sel, shape), tf.broadcastTo(plan.replacement(i, group), shape), tf.broadcastTo(tf.expandDims(x, 0), shape));
+          const shape = [k, n, width(x)];
+          const flat = tf.reshape(x, [1, n, width(x)]);
+          const moved = tf.where(tf.broadcastTo(sel, shape), tf.broadcastTo(plan.replacement(i, group), shape), tf.broadcastTo(flat, shape)); // [k, N, D]
           return tf.reshape(moved, [k * n, ...x.shape.slice(1)]); // [k·N, ...], row p·N + i
         });
         const out = evaluateRows(prepared, perturbed, k);
@@ -122,21 +127,22 @@ export async function runAblation(prepared: PreparedCall, plan: AblationPlan, pe
         return previous.map((t, i) => {
           const sel = selections[i];
           if (sel === undefined) return tf.clone(t);
-          const rest = t.shape.slice(1);
           if (sel.shape[1] !== 1 && sel.shape[1] !== nOut) {
             failWith({ _tag: 'InvalidArgument', path: 'options.featureMask', expected: `a mask with dimension 0 of 1 when the model gives ${nOut} output values for ${n} examples`, got: `a per-example mask of ${sel.shape[1]} rows` });
           }
-          const shape = [k, nOut, ...rest];
-          const d = tf.broadcastTo(tf.reshape(diff, [k, nOut, ...rest.map(() => 1)]), shape);
-          return tf.add(t, tf.sum(tf.where(tf.broadcastTo(sel, shape), d, tf.zerosLike(d)), 0)); // [n_outputs, ...]
+          const shape = [k, nOut, t.shape[1]!];
+          const d = tf.broadcastTo(tf.reshape(diff, [k, nOut, 1]), shape);
+          return tf.add(t, tf.sum(tf.where(tf.broadcastTo(sel, shape), d, tf.zerosLike(d)), 0)); // [n_outputs, D]
         });
       });
       previous.forEach((t) => t.dispose());
       reportProgress(run, end, count);
       if (end < count && yieldsTo(run)) await yieldToEventLoop();
     }
-    const result = total;
+    const flat = total;
     total = undefined;
+    const result = flat.map((t, i) => tf.reshape(t, [nOut, ...call.inputs[i]!.shape.slice(1)])); // [n_outputs, ...]
+    flat.forEach((t) => t.dispose());
     return ok(result);
   } finally {
     f0.dispose();

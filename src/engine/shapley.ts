@@ -9,7 +9,7 @@ import { formatShape } from '../core/tensors.js';
 import { all, ok, type Result } from '../core/validation.js';
 import { abortedResult, checkLongRun, chunkRanges, reportProgress, yieldToEventLoop } from './chunks.js';
 import { checkFeatureMask, disposeMasks, featureCount, type ReadMask, readFeatureMasks } from './feature-masks.js';
-import { type CheckedRun, checkGrowth, checkPerturbedBatch, evaluateRows, failWith, PERTURBATION_INPUTS, perturbationBaselines, perturbationsPerEvalOption } from './perturbation.js';
+import { type CheckedRun, checkGrowth, checkPerturbedBatch, evaluateRows, failWith, flatRows, PERTURBATION_INPUTS, perturbationBaselines, perturbationsPerEvalOption } from './perturbation.js';
 import { type PreparedCall, prepareCall } from './prepare-call.js';
 
 export interface ShapleyPlan {
@@ -46,7 +46,7 @@ export async function runShapley(prepared: PreparedCall, plan: ShapleyPlan, perE
         failWith({ _tag: 'InvalidArgument', path: call.isTuple ? `options.featureMask[${i}]` : 'options.featureMask', expected: `a mask with dimension 0 of 1 for a model output of shape ${formatShape(fShape)}`, got: `a per-example mask of shape ${formatShape(m.shape)}` });
       }
     });
-    total = tf.tidy(() => call.inputs.map((x) => tf.zeros([...fShape, ...x.shape.slice(1)])));
+    total = tf.tidy(() => call.inputs.map((x) => tf.zeros([...fShape, x.size / n]))); // [...fShape, D]
     const units = plan.permutations * features;
     for (let t = 0; t < plan.permutations; t++) {
       const perm = plan.permutation(t);
@@ -66,9 +66,9 @@ export async function runShapley(prepared: PreparedCall, plan: ShapleyPlan, perE
             const steps = (extra: number) => tf.tensor(Array.from({ length: k }, (_, p) => start + p), [k, ...Array.from({ length: extra }, () => 1)], 'int32');
             const states = call.inputs.map((x, i) => {
               const rank = ranks[i]!;
-              const shape = [k, n, ...x.shape.slice(1)];
-              const on = tf.lessEqual(tf.expandDims(rank, 0), steps(rank.rank)); // [k, 1 or N, ...]
-              const state = tf.where(tf.broadcastTo(on, shape), tf.broadcastTo(tf.expandDims(x, 0), shape), tf.broadcastTo(tf.expandDims(plan.baselines[i]!, 0), shape));
+              const shape = [k, n, x.size / n];
+              const on = tf.lessEqual(tf.expandDims(rank, 0), steps(rank.rank)); // [k, 1 or N, D]
+              const state = tf.where(tf.broadcastTo(on, shape), tf.broadcastTo(tf.expandDims(flatRows(x), 0), shape), tf.broadcastTo(tf.expandDims(flatRows(plan.baselines[i]!), 0), shape));
               return tf.reshape(state, [k * n, ...x.shape.slice(1)]); // [k·N, ...], row p·N + i
             });
             const raw = evaluateRows(prepared, states, k);
@@ -101,7 +101,7 @@ export async function runShapley(prepared: PreparedCall, plan: ShapleyPlan, perE
     }
     const summed: tf.Tensor[] = total;
     total = undefined;
-    const averaged = tf.tidy(() => summed.map((s) => tf.div(s, plan.permutations)));
+    const averaged = tf.tidy(() => summed.map((s, i) => tf.reshape(tf.div(s, plan.permutations), [...fShape, ...call.inputs[i]!.shape.slice(1)])));
     summed.forEach((s) => s.dispose());
     return ok(averaged);
   } finally {

@@ -17,7 +17,7 @@ import { abortedResult, type CheckedLongRun, checkLongRun, reportProgress, yield
 import { checkFeatureMask, disposeMasks, type ReadMask, readFeatureMasks } from './feature-masks.js';
 import type { Attributions, Inputs } from './method.js';
 import type { Model } from './model.js';
-import { checkGrowth, checkPerturbedBatch, evaluateRows, failWith, PERTURBATION_INPUTS, perturbationBaselines, perturbationsPerEvalOption, readNumbers, samplerError, seedOption } from './perturbation.js';
+import { checkGrowth, checkPerturbedBatch, evaluateRows, failWith, flatRows, PERTURBATION_INPUTS, perturbationBaselines, perturbationsPerEvalOption, readNumbers, samplerError, seedOption } from './perturbation.js';
 import { type PreparedCall, prepareCall } from './prepare-call.js';
 
 /**
@@ -192,9 +192,9 @@ export async function runSurrogates(prepared: PreparedCall, plan: SurrogatePlan,
             const mk = maskTensors[i]!;
             const bits = new Uint8Array(k * maskIds[i]!.length);
             batch.forEach((z, p) => maskIds[i]!.forEach((id, e) => (bits[p * maskIds[i]!.length + e] = z[id]!)));
-            const shape = [k, rows, ...x.shape.slice(1)];
-            const on = tf.broadcastTo(tf.tensor(bits, [k, ...mk.shape], 'bool'), shape);
-            const moved = tf.where(on, tf.broadcastTo(tf.expandDims(x, 0), shape), tf.broadcastTo(tf.expandDims(baselines[i]!, 0), shape));
+            const shape = [k, rows, x.size / rows];
+            const on = tf.broadcastTo(tf.tensor(bits, [k, ...mk.shape], 'bool'), shape); // [k, rows, D]
+            const moved = tf.where(on, tf.broadcastTo(tf.expandDims(flatRows(x), 0), shape), tf.broadcastTo(tf.expandDims(flatRows(baselines[i]!), 0), shape));
             return tf.reshape(moved, [k * rows, ...x.shape.slice(1)]); // [k·rows, ...], row p·rows + r
           });
           const y = evaluateRows(sub, perturbed, k);
@@ -255,8 +255,7 @@ export async function runSurrogates(prepared: PreparedCall, plan: SurrogatePlan,
         const rows = coefficients.map((c, s) => {
           const per = mk.ids.length / mk.shape[0]!;
           const ids = mk.shape[0] === n && n > 1 ? mk.ids.subarray(s * per, (s + 1) * per) : mk.ids;
-          const values = tf.tensor(Float32Array.from(ids, (id) => c[id]!), [1, ...mk.shape.slice(1)]);
-          return tf.broadcastTo(values, [1, ...x.shape.slice(1)]); // every element takes its feature's coefficient
+          return tf.tensor(Float32Array.from(ids, (id) => c[id]!), [1, ...x.shape.slice(1)]); // every element takes its feature's coefficient
         });
         return rows.length === 1 ? rows[0]! : tf.concat(rows, 0); // [S, ...]
       });

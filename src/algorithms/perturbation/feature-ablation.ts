@@ -10,7 +10,7 @@ import { checkLongRun, type LongRunOptions } from '../../engine/chunks.js';
 import { checkFeatureMask, disposeMasks, type FeatureMask, featureOrder, readFeatureMasks } from '../../engine/feature-masks.js';
 import { type AttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
-import { checkPerturbedBatch, PERTURBATION_INPUTS, perturbationBaselines, perturbationsPerEvalOption, runAblation } from '../../engine/perturbation.js';
+import { checkPerturbedBatch, flatRows, PERTURBATION_INPUTS, perturbationBaselines, perturbationsPerEvalOption, runAblation } from '../../engine/perturbation.js';
 import { prepareCall } from '../../engine/prepare-call.js';
 
 /**
@@ -63,9 +63,9 @@ async function run(model: Model, inputs: Inputs, options?: FeatureAblationOption
           const m = read[i]!;
           if (!group.some((g) => holds[i]!.has(g))) return undefined;
           const ids = tf.tensor(group, [group.length, ...m.shape.map(() => 1)], 'int32'); // [k, 1, 1...]
-          return tf.equal(tf.expandDims(m.tensor, 0), ids); // [k, 1 or N, ...]
+          return tf.equal(tf.expandDims(m.tensor, 0), ids); // [k, 1 or N, D]
         },
-        replacement: (i) => tf.expandDims(base[i]!, 0), // [1, N, ...]
+        replacement: (i) => tf.expandDims(flatRows(base[i]!), 0), // [1, N, D]
       },
       perEval,
       longRun,

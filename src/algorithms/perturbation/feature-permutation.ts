@@ -10,7 +10,7 @@ import { checkLongRun, type LongRunOptions } from '../../engine/chunks.js';
 import { checkFeatureMask, disposeMasks, type FeatureMask, featureOrder, readFeatureMasks } from '../../engine/feature-masks.js';
 import { type AttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
-import { checkPerturbedBatch, failWith, isPermutation, PERTURBATION_INPUTS, perturbationsPerEvalOption, readNumbers, runAblation, samplerError, seedOption } from '../../engine/perturbation.js';
+import { checkPerturbedBatch, failWith, flatRows, isPermutation, PERTURBATION_INPUTS, perturbationsPerEvalOption, readNumbers, runAblation, samplerError, seedOption } from '../../engine/perturbation.js';
 import { prepareCall } from '../../engine/prepare-call.js';
 
 /**
@@ -103,11 +103,11 @@ async function run(model: Model, inputs: Inputs, options?: FeaturePermutationOpt
         selection: (i, group) => {
           if (!group.some((g) => holds[i]!.has(g))) return undefined;
           const m = read[i]!;
-          return tf.equal(tf.expandDims(m.tensor, 0), tf.tensor(group, [group.length, ...m.shape.map(() => 1)], 'int32')); // [k, 1 or N, ...]
+          return tf.equal(tf.expandDims(m.tensor, 0), tf.tensor(group, [group.length, ...m.shape.map(() => 1)], 'int32')); // [k, 1 or N, D]
         },
         replacement: (i, group) => {
-          const x = call.inputs[i]!;
-          return tf.stack(group.map(() => tf.gather(x, tf.tensor1d(next(), 'int32')))); // [k, N, ...]: x[perm_j] in block j
+          const x = flatRows(call.inputs[i]!);
+          return tf.stack(group.map(() => tf.gather(x, tf.tensor1d(next(), 'int32')))); // [k, N, D]: x[perm_j] in block j
         },
       },
       perEval,

@@ -10,7 +10,7 @@ import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
 import { checkLongRun, type LongRunOptions } from '../../engine/chunks.js';
 import { type AttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
-import { checkPerturbedBatch, PERTURBATION_INPUTS, perturbationBaselines, perturbationsPerEvalOption, runAblation } from '../../engine/perturbation.js';
+import { checkPerturbedBatch, flatRows, PERTURBATION_INPUTS, perturbationBaselines, perturbationsPerEvalOption, runAblation } from '../../engine/perturbation.js';
 import { prepareCall } from '../../engine/prepare-call.js';
 import { fillWindow, windowGrids } from '../../engine/windows.js';
 
@@ -72,9 +72,9 @@ async function run(model: Model, inputs: Inputs, options?: OcclusionOptions): Pr
           const size = grid.dims.reduce((a, b) => a * b, 1);
           const boxes = new Uint8Array(group.length * size);
           group.forEach((f, p) => owner(f) === i && fillWindow(grid, f - firsts[i]!, boxes, p * size));
-          return tf.tensor(boxes, [group.length, 1, ...grid.dims], 'bool'); // [k, 1, ...]
+          return tf.tensor(boxes, [group.length, 1, size], 'bool'); // [k, 1, D]
         },
-        replacement: (i) => tf.expandDims(base[i]!, 0),
+        replacement: (i) => tf.expandDims(flatRows(base[i]!), 0), // [1, N, D]
       },
       perEval,
       longRun,
