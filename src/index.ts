@@ -107,3 +107,14 @@ export { type NeuronConductanceOptions, neuronConductance } from './algorithms/n
 export type { LrpRule } from './engine/lrp-propagation.js';
 export { type LrpOptions, lrp } from './algorithms/primary/lrp.js';
 export { type LayerLrpOptions, layerLrp } from './algorithms/layer/layer-lrp.js';
+
+// Perturbation methods (Captum's perturbation attribution), one per file under algorithms/perturbation/.
+export type { FeatureMask } from './engine/feature-masks.js';
+export { type FeatureAblationOptions, featureAblation } from './algorithms/perturbation/feature-ablation.js';
+export { type OcclusionOptions, occlusion } from './algorithms/perturbation/occlusion.js';
+export { type ShapleyValuesOptions, shapleyValues } from './algorithms/perturbation/shapley-values.js';
+export { type PermutationSampleInfo, type ShapleyValueSamplingOptions, shapleyValueSampling } from './algorithms/perturbation/shapley-value-sampling.js';
+export { type FeaturePermutationOptions, type RowPermutationInfo, featurePermutation } from './algorithms/perturbation/feature-permutation.js';
+export { type InterpretableModel, type InterpretableSampleInfo, type SurrogateMethod } from './engine/surrogate.js';
+export { type LimeOptions, lime } from './algorithms/perturbation/lime.js';
+export { type KernelShapOptions, kernelShap } from './algorithms/perturbation/kernel-shap.js';

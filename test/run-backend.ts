@@ -24,6 +24,7 @@ export const SUITES = [
   'suites/convergence-delta.test.js',
   'suites/gradient-methods.test.js',
   'suites/sampling-methods.test.js',
+  'suites/perturbation-methods.test.js',
   'suites/interpolate.test.js',
   'suites/visualization.test.js',
   'suites/init-backend.test.js',

@@ -17,6 +17,11 @@ const DECODERS: Readonly<Record<string, (v: unknown) => unknown>> = {
   target: (v) => toTarget(v as never),
   additional_forward_args: toArgs,
   neuron_selector: toNeuronSelector,
+  feature_mask: (v) => toItems(v as ItemsJson),
+  interpretable_model: (v) => {
+    const m = v as { class: string; alpha?: number };
+    return m.class === 'SkLearnLasso' ? { kind: 'lasso', alpha: m.alpha ?? 1 } : { kind: 'linearRegression' };
+  },
 };
 
 /** Captum's neuron selector: an int, or a tuple of ints and `{slice: [start, stop]}` (NHWC for conv layers). */
