@@ -8,13 +8,16 @@ import { type Backend, compose } from './wasm-gradient-kernels.js';
 
 type Attrs = Record<string, unknown>;
 
-/** `t` `[N, oh, ow, C]` spread on a grid of stride `[sh, sw]`: `[N, oh·sh, ow·sw, C]`, zeros between. */
+/**
+ * `t` `[N, oh, ow, C]` spread on a grid of stride `[sh, sw]`: `[N, oh·sh, ow·sw, C]`, zeros between.
+ * Every step stays at rank 4: tfjs-webgpu 4.22 cannot pad rank-5 or rank-6 tensors (no vec5 in WGSL).
+ */
 function spread(t: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return t;
   const [n, oh, ow, c] = t.shape;
-  const cells = tf.reshape(t, [n, oh, 1, ow, 1, c]); // one value per [sh, sw] cell
-  const padded = tf.pad(cells, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]); // [N, oh, sh, ow, sw, C]
-  return tf.reshape(padded, [n, oh * sh, ow * sw, c]);
+  const columns = tf.pad(tf.reshape(t, [n * oh, ow, 1, c]), [[0, 0], [0, 0], [0, sw - 1], [0, 0]]); // [N·oh, ow, sw, C]
+  const rows = tf.pad(tf.reshape(columns, [n, oh, 1, ow * sw * c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0]]); // [N, oh, sh, ow·sw·C]
+  return tf.reshape(rows, [n, oh * sh, ow * sw, c]);
 }
 
 /**
