@@ -54,5 +54,6 @@ for (const suite of SUITES) {
 }
 const { exec } = await import('uvu');
 await exec();
-const { opTally } = await import('./support/harness.js');
+const { acrossBackends, opTally } = await import('./support/harness.js');
 console.log(`@@TALLY ${JSON.stringify(opTally())}`);
+console.log(`@@ACROSS ${JSON.stringify(acrossBackends())}`);
