@@ -50,3 +50,11 @@ export { type ApproximationMethod, type ApproximationParameters, approximationMe
 export { type SaliencyOptions, saliency } from './algorithms/primary/saliency.js';
 export { type InputXGradientOptions, inputXGradient } from './algorithms/primary/input-x-gradient.js';
 export { type IntegratedGradientsOptions, integratedGradients } from './algorithms/primary/integrated-gradients.js';
+
+// DeepLift family and ReLU overrides
+export { attributionOps } from './engine/attribution-rules.js';
+export { type CustomAttributionFunc } from './engine/deep-lift-pass.js';
+export { type DeepLiftOptions, deepLift } from './algorithms/primary/deep-lift.js';
+export { type BaselineDistribution, type DeepLiftShapOptions, deepLiftShap } from './algorithms/primary/deep-lift-shap.js';
+export { type GuidedBackpropOptions, guidedBackprop } from './algorithms/primary/guided-backprop.js';
+export { type DeconvolutionOptions, deconvolution } from './algorithms/primary/deconvolution.js';

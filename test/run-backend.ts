@@ -23,6 +23,7 @@ export const SUITES = [
   'suites/gradient-kernels.test.js',
   'suites/convergence-delta.test.js',
   'suites/gradient-methods.test.js',
+  'suites/deep-lift.test.js',
   'suites/interpolate.test.js',
   'suites/init-backend.test.js',
   'suites/layers-model.test.js',
