@@ -77,7 +77,8 @@ function callBaselines(f: (...a: unknown[]) => unknown, inputs: Inputs): Result<
   const firstNewId = marker.id + 1;
   marker.dispose();
   try {
-    return ok({ value: f.length === 0 ? f() : f(Array.isArray(inputs) ? [...inputs] : inputs), firstNewId });
+    const value = tf.tidy(() => (f.length === 0 ? f() : f(Array.isArray(inputs) ? [...inputs] : inputs)) as tf.TensorContainer); // what it made and dropped is released
+    return ok({ value, firstNewId });
   } catch (e) {
     return fail({ _tag: 'ModelThrew', path: PATH, message: `the baselines function threw: ${errorText(e)}` });
   }
