@@ -182,14 +182,71 @@ export interface PoolGeometry {
   readonly fromPool?: (t: tf.Tensor) => tf.Tensor;
 }
 
-/** The ordinary max-pool VJP through the registered MaxPoolGrad / MaxPool3DGrad kernels (every backend has them). */
+/** Along `axis` of `t`, puts element k at `offset + stride·k` of a zero axis of length `size` (pads of rank <= 4, which every backend takes). */
+function spreadAxis(t: tf.Tensor, axis: number, offset: number, stride: number, size: number): tf.Tensor {
+  const shape = t.shape as number[];
+  const pre = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const post = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const o = shape[axis]!;
+  const gaps = stride > 1 ? tf.pad(tf.reshape(t, [pre, o, 1, post]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]) : t; // [pre, o, stride, post]
+  const line = tf.reshape(gaps, [pre, o * stride, post]);
+  const shifted = tf.pad(line, [[0, 0], [offset, Math.max(0, size - offset - o * stride)], [0, 0]]);
+  return tf.reshape(tf.slice(shifted, [0, 0, 0], [pre, size, post]), [...shape.slice(0, axis), size, ...shape.slice(axis + 1)]);
+}
+
+/** Places `t` ([N, O..., C]) at every `stride`-th position of each spatial dimension, starting at `offset`, in a zero tensor of spatial size `size`. */
+function spread(t: tf.Tensor, offset: readonly number[], stride: readonly number[], size: readonly number[]): tf.Tensor {
+  return offset.reduce((acc, o, d) => spreadAxis(acc, d + 1, o, stride[d]!, size[d]!), t);
+}
+
+/**
+ * The ordinary max-pool VJP, channels-last, with torch's tie rule on every backend: in each window
+ * the gradient goes to the first maximum in row-major window order (backends' MaxPoolGrad kernels
+ * differ on ties, which ReLU zeros make common). Overlapping windows add up, as torch's backward.
+ */
+function firstMaxPoolVjp(g: PoolGeometry, x: tf.Tensor, y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  const r = g.spatialRank;
+  const dims = x.shape.slice(1, 1 + r);
+  let out: number[], stride: number[], filter: number[], before: number[], after: number[];
+  if (r === 2) {
+    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], g.filterSize as [number, number], g.strides as [number, number], 1, g.pad, g.dimRoundingMode);
+    out = [info.outHeight, info.outWidth];
+    stride = [info.strideHeight, info.strideWidth];
+    filter = [info.filterHeight, info.filterWidth];
+    before = [info.padInfo.top, info.padInfo.left];
+    after = [info.padInfo.bottom, info.padInfo.right];
+  } else {
+    const info = tf.backend_util.computePool3DInfo(x.shape as [number, number, number, number, number], g.filterSize as [number, number, number], g.strides as [number, number, number], 1, g.pad, g.dimRoundingMode);
+    out = [info.outDepth, info.outHeight, info.outWidth];
+    stride = [info.strideDepth, info.strideHeight, info.strideWidth];
+    filter = [info.filterDepth, info.filterHeight, info.filterWidth];
+    before = [info.padInfo.front, info.padInfo.top, info.padInfo.left];
+    after = [info.padInfo.back, info.padInfo.bottom, info.padInfo.right];
+  }
+  const [n, c] = [x.shape[0] as number, x.shape[1 + r] as number];
+  const padded = before.some((p) => p > 0) || after.some((p) => p > 0);
+  const xp = padded ? tf.pad(x, [[0, 0], ...before.map((b, d): [number, number] => [b, after[d]!]), [0, 0]], -Infinity) : x; // padding never wins
+  const size = xp.shape.slice(1, 1 + r);
+  const offsets: number[][] = [[]];
+  for (const f of filter) offsets.splice(0, offsets.length, ...offsets.flatMap((o) => Array.from({ length: f }, (_, i) => [...o, i])));
+  let taken: tf.Tensor | undefined;
+  let dxp: tf.Tensor | undefined;
+  for (const o of offsets) {
+    const candidate = tf.stridedSlice(xp, [0, ...o, 0], [n, ...o.map((oi, d) => oi + (out[d]! - 1) * stride[d]! + 1), c], [1, ...stride, 1]); // [N, out..., C]
+    const isMax = tf.equal(candidate, y);
+    const hit = taken === undefined ? isMax : tf.logicalAnd(isMax, tf.logicalNot(taken)); // the first maximum only
+    taken = taken === undefined ? hit : tf.logicalOr(taken, hit);
+    const part = spread(tf.where(hit, dy, tf.zerosLike(dy)), o, stride, size);
+    dxp = dxp === undefined ? part : tf.add(dxp, part);
+  }
+  return padded ? tf.slice(dxp!, [0, ...before, 0], [n, ...dims, c]) : dxp!;
+}
+
+/** The ordinary max-pool VJP in the op's own layout. */
 function maxPoolVjp(g: PoolGeometry, x: tf.Tensor, y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
   const to = g.toPool ?? ((t: tf.Tensor) => t);
   const from = g.fromPool ?? ((t: tf.Tensor) => t);
-  const kernel = g.spatialRank === 2 ? 'MaxPoolGrad' : 'MaxPool3DGrad';
-  const attrs = { filterSize: g.filterSize, strides: g.strides, pad: g.pad, dimRoundingMode: g.dimRoundingMode } as unknown as tf.NamedAttrMap;
-  const dx = tf.engine().runKernel(kernel, { dy: to(dy), input: to(x), output: to(y) }, attrs) as tf.Tensor;
-  return from(dx);
+  return from(firstMaxPoolVjp(g, to(x), to(y), to(dy)));
 }
 
 /** A max-pool rule op: `forward` computes the pool as the model does; the VJP follows `geometry`. */

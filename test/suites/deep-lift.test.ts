@@ -226,6 +226,27 @@ s('maxpool rule: where the input equals the baseline, every example takes row 0\
   disposeAll(inputs, base, r, full);
 });
 
+s('a huge eps gives plain gradients at every rule (spec §5.4.4); the maxpool gradient breaks ties at the first maximum on every backend', async () => {
+  const pools: [string, tf.Tensor, (t: tf.Tensor, marked: boolean) => tf.Tensor][] = [
+    ['2x2 valid', tf.randomNormal([1, 5, 5, 2], 0, 1, 'float32', 21), (t, m) => (m ? ops.maxPool(t, 2, 2, 'valid') : tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'))],
+    ['3x3 same, overlapping', tf.randomNormal([1, 5, 5, 2], 0, 1, 'float32', 22), (t, m) => (m ? ops.maxPool(t, 3, 1, 'same') : tf.maxPool(t as tf.Tensor4D, 3, 1, 'same'))],
+    ['3-D', tf.randomNormal([1, 4, 4, 4, 1], 0, 1, 'float32', 23), (t, m) => (m ? ops.maxPool3d(t, 2, 2, 'valid') : tf.maxPool3d(t as tf.Tensor5D, 2, 2, 'valid'))],
+  ];
+  for (const [name, input, pool] of pools) {
+    const weights = tf.tidy(() => tf.randomNormal(pool(input, false).shape, 0, 1, 'float32', 24));
+    const rows = (t: tf.Tensor): tf.Tensor => tf.sum(tf.reshape(t, [t.shape[0] as number, -1]), 1, true); // [N, 1]
+    const f = (marked: boolean): Model => (t: tf.Tensor) => rows(tf.mul(ops.sigmoid(pool(ops.relu(t), marked)), weights));
+    const dl = expectRight(await deepLift(f(true), input, { eps: 1e6, multiplyByInputs: false, baselines: 0.5 }));
+    const plain = expectRight(await saliency((t: tf.Tensor) => rows(tf.mul(tf.sigmoid(pool(tf.relu(t), false)), weights)), input, { abs: false }));
+    assertClose(await dl.data(), await plain.data(), CLOSE, name);
+    disposeAll(input, weights, dl, plain);
+  }
+  const ties = tf.ones([1, 2, 2, 1]);
+  const tied = expectRight(await deepLift((t: tf.Tensor) => tf.reshape(ops.maxPool(t, 2, 2, 'valid'), [t.shape[0] as number, 1]), ties, { eps: 1e6, multiplyByInputs: false }));
+  assertClose(await tied.data(), [1, 0, 0, 0], { atol: 0, rtol: 0 }, 'ties go to the first maximum');
+  disposeAll(ties, tied);
+});
+
 s('deconvolution keeps Captum\'s ReLU→ReLU adjacency: the upstream ReLU sees the downstream ReLU\'s ordinary gradient', async () => {
   const W1 = tf.tensor2d([[1, -1, 0.5], [-0.5, 2, 1]]);
   const W2 = tf.tensor2d([[1], [-2], [-1]]);
