@@ -74,9 +74,15 @@ function halvesDifference(t: tf.Tensor): tf.Tensor {
   return tf.concat([d, d], 0); // [2N, ...]
 }
 
+/** `tf.where` on tensors of one shape, through 1-D views (webgpu's Select takes rank <= 4 only). */
+function select(condition: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (condition.rank <= 4) return tf.where(condition, a, b);
+  return tf.reshape(tf.where(tf.reshape(condition, [-1]), tf.reshape(a, [-1]), tf.reshape(b, [-1])), condition.shape);
+}
+
 /** `where(|ΔX| < eps, fallback, value)`. */
 const unlessNear = (dX: tf.Tensor, eps: number, fallback: tf.Tensor, value: tf.Tensor): tf.Tensor =>
-  tf.where(tf.less(tf.abs(dX), tf.scalar(eps)), fallback, value);
+  select(tf.less(tf.abs(dX), tf.scalar(eps)), fallback, value);
 
 /** DeepLift's rule for one op (gradient-methods-spec §5.4). */
 function deepLiftRule(op: RuleOp, eps: number, x: tf.Tensor, y: tf.Tensor, raw: tf.Tensor, captured: tf.Tensor): tf.Tensor {
@@ -159,10 +165,10 @@ const elementwise = (name: string, isRelu: boolean, forward: (x: tf.Tensor) => t
 const RELU = elementwise('relu', true, (x) => tf.relu(x), (x, _y, dy) => tf.mul(dy, tf.step(x))); // step(0) = 0, like torch
 const SIGMOID = elementwise('sigmoid', false, (x) => tf.sigmoid(x), (_x, y, dy) => tf.mul(dy, tf.mul(y, tf.sub(1, y))));
 const TANH = elementwise('tanh', false, (x) => tf.tanh(x), (_x, y, dy) => tf.mul(dy, tf.sub(1, tf.square(y))));
-const ELU = elementwise('elu', false, (x) => tf.elu(x), (x, y, dy) => tf.where(tf.greater(x, 0), dy, tf.mul(dy, tf.add(y, 1))));
+const ELU = elementwise('elu', false, (x) => tf.elu(x), (x, y, dy) => select(tf.greater(x, 0), dy, tf.mul(dy, tf.add(y, 1))));
 const SOFTPLUS = elementwise('softplus', false, (x) => tf.softplus(x), (x, _y, dy) => tf.mul(dy, tf.sigmoid(x)));
 const leakyReluOp = (alpha: number): RuleOp =>
-  elementwise('leakyRelu', false, (x) => tf.leakyRelu(x, alpha), (x, _y, dy) => tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha)));
+  elementwise('leakyRelu', false, (x) => tf.leakyRelu(x, alpha), (x, _y, dy) => select(tf.greater(x, 0), dy, tf.mul(dy, alpha)));
 const softmaxOp = (axis: number): RuleOp => ({
   name: 'attributionOps.softmax',
   family: 'softmax',
@@ -236,7 +242,7 @@ function firstMaxPoolVjp(g: PoolGeometry, x: tf.Tensor, y: tf.Tensor, dy: tf.Ten
     const isMax = tf.equal(candidate, y);
     const hit = taken === undefined ? isMax : tf.logicalAnd(isMax, tf.logicalNot(taken)); // the first maximum only
     taken = taken === undefined ? hit : tf.logicalOr(taken, hit);
-    const part = spread(tf.where(hit, dy, tf.zerosLike(dy)), o, stride, size);
+    const part = spread(select(hit, dy, tf.zerosLike(dy)), o, stride, size);
     dxp = dxp === undefined ? part : tf.add(dxp, part);
   }
   return padded ? tf.slice(dxp!, [0, ...before, 0], [n, ...dims, c]) : dxp!;

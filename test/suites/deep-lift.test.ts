@@ -351,6 +351,30 @@ s('bad options and models are refused with a Left naming the argument', async ()
   shared.dispose();
 });
 
+s('the doc examples give the values their comments state', async () => {
+  const { relu } = ops;
+  const w = tf.tensor2d([[1, -2], [3, 1]]);
+  const xs = tf.tensor2d([[1, 1], [2, 1]]);
+  const dl = expectRight(await deepLift((t: tf.Tensor) => tf.sum(relu(tf.matMul(t, w)), 1, true), xs, { baselines: 0, returnConvergenceDelta: true }));
+  assertClose(await dl.attributions.data(), [1, 3, 2, 3], CLOSE, 'deepLift');
+  assertClose(await dl.delta.data(), [0, 0], CLOSE, 'deepLift delta');
+  const w2x = tf.tensor2d([[1, -1], [-2, 1]]);
+  const v = tf.tensor2d([[1], [-1]]);
+  const small: Model = (t: tf.Tensor) => tf.matMul(relu(tf.matMul(t, w2x)), v);
+  const one = tf.tensor2d([[3, 1]]);
+  for (const call of [guidedBackprop, deconvolution]) {
+    const r = expectRight(await call(small, one));
+    assertClose(await r.data(), [1, -2], CLOSE, call.descriptor.className);
+    r.dispose();
+  }
+  const xr = tf.tensor2d([[1, -2]]);
+  const dist = tf.tensor2d([[0, 0], [-1, 1]]);
+  const shap = expectRight(await deepLiftShap((t: tf.Tensor) => tf.sum(relu(t), 1, true), xr, { baselines: dist, returnConvergenceDelta: true }));
+  assertClose(await shap.attributions.data(), [1, -0.5], CLOSE, 'deepLiftShap');
+  assertClose(await shap.delta.data(), [0, 0], CLOSE, 'deepLiftShap delta');
+  disposeAll(w, xs, dl, w2x, v, one, xr, dist, shap);
+});
+
 s('each method carries its Captum descriptor', () => {
   assert(deepLift.descriptor.className === 'DeepLift' && deepLift.descriptor.name === 'Deep Lift' && deepLift.descriptor.multipliesByInputs && deepLift.descriptor.hasConvergenceDelta, 'deepLift');
   assert(deepLiftShap.descriptor.className === 'DeepLiftShap' && deepLiftShap.descriptor.hasConvergenceDelta, 'deepLiftShap');

@@ -109,6 +109,16 @@ function checkDistribution(value: unknown, inputs: readonly tf.Tensor[], isTuple
   );
 }
 
+/**
+ * `[N, ...]` to `[N·k, ...]`, each row k times in place (row `i·k + j`), through a rank-3 tile: the
+ * webgpu backend tiles rank >= 5 tensors on the CPU with a synchronous read it cannot do in Node.
+ */
+function interleaveRows(t: tf.Tensor, k: number): tf.Tensor {
+  const [n, ...rest] = t.shape as [number, ...number[]];
+  const tiled = tf.tile(tf.reshape(t, [n, 1, tf.util.sizeFromShape(rest)]), [1, k, 1]); // [N, k, features]
+  return tf.reshape(tiled, [n * k, ...rest]); // [N·k, ...]
+}
+
 /** One chunk of pairs `[start, end)`: the pairs' DeepLift attributions summed per example `[N, ...]`, and their deltas' inputs. */
 function chunkAttributions(
   pairs: { readonly x: tf.Tensor[]; readonly b: tf.Tensor[]; readonly args: unknown[]; readonly target: ResolvedTarget },
@@ -186,7 +196,7 @@ async function run(model: Model, inputs: Inputs, options?: DeepLiftShapOptions):
     const rowElements = Math.max(...call.inputs.map((x) => x.size / n));
     const pairsPerPass = internalBatchSize ?? Math.max(1, Math.floor(copiesThatFit(2 * rowElements, 'float32', total)));
     const budget = checkAllocation(
-      (total + 2 * Math.min(pairsPerPass, total)) * rowElements,
+      Math.max(total, 2 * Math.min(pairsPerPass, total)) * rowElements, // the largest single tensor: the pair batch, or one pass's doubled rows
       'float32',
       'options.internalBatchSize',
       `DeepLiftShap's ${total} pairs and a pass over ${2 * Math.min(pairsPerPass, total)} rows`,
@@ -196,7 +206,7 @@ async function run(model: Model, inputs: Inputs, options?: DeepLiftShapOptions):
 
     // The pair batch: row i·B + j is example i with baseline j (inputs repeat_interleave(B), baselines tiled N times).
     const expand = (t: tf.Tensor, k: number, order: 'repeat' | 'interleave'): tf.Tensor => {
-      const e = tf.tidy(() => tf.clone(expandRows(t, k, order))); // a new tensor even for k = 1
+      const e = tf.tidy(() => tf.clone(order === 'interleave' ? interleaveRows(t, k) : expandRows(t, k, order))); // a new tensor even for k = 1
       owned.push(e);
       return e;
     };
