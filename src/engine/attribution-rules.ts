@@ -95,7 +95,8 @@ function deepLiftRule(op: RuleOp, eps: number, x: tf.Tensor, y: tf.Tensor, raw: 
     const [ui, ur] = tf.split(unpooled, 2, 0) as [tf.Tensor, tf.Tensor];
     const s = tf.add(ui, ur);
     const both = tf.concat([s, s], 0);
-    const row0 = tf.broadcastTo(tf.slice(raw, 0, 1), raw.shape); // Captum's grad_input[0]: row 0 of the ordinary gradient, for every row
+    const rows = raw.shape[0] as number;
+    const row0 = tf.reshape(tf.tile(tf.reshape(tf.slice(raw, 0, 1), [1, -1]), [rows, 1]), raw.shape); // Captum's grad_input[0]: row 0 of the ordinary gradient, for every row (a rank-2 tile: webgpu tiles rank >= 5 on the CPU)
     return unlessNear(dX, eps, row0, tf.div(both, dX));
   }
   const dY = halvesDifference(y);
@@ -188,6 +189,38 @@ export interface PoolGeometry {
   readonly fromPool?: (t: tf.Tensor) => tf.Tensor;
 }
 
+/** `t` viewed as `[before axis, axis, after axis]`, so that every op below stays at rank <= 4 (webgpu's limits). */
+function axisView(t: tf.Tensor, axis: number): [number, number, number] {
+  const shape = t.shape as number[];
+  return [shape.slice(0, axis).reduce((a, b) => a * b, 1), shape[axis]!, shape.slice(axis + 1).reduce((a, b) => a * b, 1)];
+}
+
+/** Elements `offset, offset + stride, ...` (`count` of them) along `axis`. */
+function takeStrided(t: tf.Tensor, axis: number, offset: number, stride: number, count: number): tf.Tensor {
+  const [pre, length, post] = axisView(t, axis);
+  const available = Math.min(count * stride, length - offset);
+  let line = tf.slice(tf.reshape(t, [pre, length, post]), [0, offset, 0], [pre, available, post]);
+  if (available < count * stride) line = tf.pad(line, [[0, 0], [0, count * stride - available], [0, 0]]);
+  const picked = tf.slice(tf.reshape(line, [pre, count, stride, post]), [0, 0, 0, 0], [pre, count, 1, post]); // [pre, count, 1, post]
+  return tf.reshape(picked, [...t.shape.slice(0, axis), count, ...t.shape.slice(axis + 1)]);
+}
+
+/** `length` elements from `begin` along `axis`. */
+function cropAxis(t: tf.Tensor, axis: number, begin: number, length: number): tf.Tensor {
+  const [pre, full, post] = axisView(t, axis);
+  if (begin === 0 && length === full) return t;
+  const cropped = tf.slice(tf.reshape(t, [pre, full, post]), [0, begin, 0], [pre, length, post]);
+  return tf.reshape(cropped, [...t.shape.slice(0, axis), length, ...t.shape.slice(axis + 1)]);
+}
+
+/** `t` padded along `axis` with `value`. */
+function padAxis(t: tf.Tensor, axis: number, before: number, after: number, value: number): tf.Tensor {
+  if (before === 0 && after === 0) return t;
+  const [pre, length, post] = axisView(t, axis);
+  const padded = tf.pad(tf.reshape(t, [pre, length, post]), [[0, 0], [before, after], [0, 0]], value);
+  return tf.reshape(padded, [...t.shape.slice(0, axis), length + before + after, ...t.shape.slice(axis + 1)]);
+}
+
 /** Along `axis` of `t`, puts element k at `offset + stride·k` of a zero axis of length `size` (pads of rank <= 4, which every backend takes). */
 function spreadAxis(t: tf.Tensor, axis: number, offset: number, stride: number, size: number): tf.Tensor {
   const shape = t.shape as number[];
@@ -229,23 +262,24 @@ function firstMaxPoolVjp(g: PoolGeometry, x: tf.Tensor, y: tf.Tensor, dy: tf.Ten
     before = [info.padInfo.front, info.padInfo.top, info.padInfo.left];
     after = [info.padInfo.back, info.padInfo.bottom, info.padInfo.right];
   }
-  const [n, c] = [x.shape[0] as number, x.shape[1 + r] as number];
-  const padded = before.some((p) => p > 0) || after.some((p) => p > 0);
-  const xp = padded ? tf.pad(x, [[0, 0], ...before.map((b, d): [number, number] => [b, after[d]!]), [0, 0]], -Infinity) : x; // padding never wins
+  const xp = before.reduce((acc, b, d) => padAxis(acc, d + 1, b, after[d]!, -Infinity), x); // padding never wins
   const size = xp.shape.slice(1, 1 + r);
   const offsets: number[][] = [[]];
   for (const f of filter) offsets.splice(0, offsets.length, ...offsets.flatMap((o) => Array.from({ length: f }, (_, i) => [...o, i])));
+  const yFlat = tf.reshape(y, [-1]);
+  const dyFlat = tf.reshape(dy, [-1]);
+  const zeros = tf.zerosLike(dyFlat);
   let taken: tf.Tensor | undefined;
   let dxp: tf.Tensor | undefined;
   for (const o of offsets) {
-    const candidate = tf.stridedSlice(xp, [0, ...o, 0], [n, ...o.map((oi, d) => oi + (out[d]! - 1) * stride[d]! + 1), c], [1, ...stride, 1]); // [N, out..., C]
-    const isMax = tf.equal(candidate, y);
+    const candidate = o.reduce((acc, oi, d) => takeStrided(acc, d + 1, oi, stride[d]!, out[d]!), xp); // [N, out..., C]: this offset in every window
+    const isMax = tf.equal(tf.reshape(candidate, [-1]), yFlat);
     const hit = taken === undefined ? isMax : tf.logicalAnd(isMax, tf.logicalNot(taken)); // the first maximum only
     taken = taken === undefined ? hit : tf.logicalOr(taken, hit);
-    const part = spread(select(hit, dy, tf.zerosLike(dy)), o, stride, size);
+    const part = spread(tf.reshape(tf.where(hit, dyFlat, zeros), y.shape), o, stride, size);
     dxp = dxp === undefined ? part : tf.add(dxp, part);
   }
-  return padded ? tf.slice(dxp!, [0, ...before, 0], [n, ...dims, c]) : dxp!;
+  return before.reduce((acc, b, d) => cropAxis(acc, d + 1, b, dims[d]!), dxp!); // the padding removed
 }
 
 /** The ordinary max-pool VJP in the op's own layout. */
