@@ -351,6 +351,44 @@ s('bad options and models are refused with a Left naming the argument', async ()
   shared.dispose();
 });
 
+s('hostile models, inputs, options and baselines give a Left (never a throw) and leak nothing', async () => {
+  const disposed = tf.ones([3, 3]);
+  disposed.dispose();
+  const trap = new Proxy({}, { get: () => { throw new Error('trap'); }, ownKeys: () => { throw new Error('trap'); } });
+  const dist = tf.zeros([2, 3]);
+  const intDist = tf.zeros([2, 3], 'int32');
+  const models: unknown[] = [null, {}, 'model', trap, () => 'not a tensor', () => { throw new Error('model failed'); }];
+  const inputs: unknown[] = [null, 'x', [], disposed, [x, disposed], trap, tf.tensor1d([])];
+  const options: unknown[] = [null, [], 5, 'o', trap, { target: trap }, { baselines: trap }, { additionalForwardArgs: trap }];
+  const baselines: unknown[] = [trap, disposed, 'b', () => 3, () => trap, [dist, trap], intDist];
+  const methods = [
+    (m: unknown, i: unknown, o: unknown) => deepLift(m as never, i as never, o as never),
+    (m: unknown, i: unknown, o: unknown) => deepLiftShap(m as never, i as never, (o === undefined ? { baselines: dist } : o) as never),
+    (m: unknown, i: unknown, o: unknown) => guidedBackprop(m as never, i as never, o as never),
+    (m: unknown, i: unknown, o: unknown) => deconvolution(m as never, i as never, o as never),
+  ];
+  await withoutLeaks('hostile values', async () => {
+    for (const [k, method] of methods.entries()) {
+      const calls: [string, () => Promise<unknown>][] = [
+        ...models.map((m, i): [string, () => Promise<unknown>] => [`model ${i}`, () => method(m, x, k === 1 ? { baselines: dist, target: 0 } : { target: 0 })]),
+        ...inputs.map((v, i): [string, () => Promise<unknown>] => [`inputs ${i}`, () => method(mlp, v, k === 1 ? { baselines: dist, target: 0 } : { target: 0 })]),
+        ...options.map((o, i): [string, () => Promise<unknown>] => [`options ${i}`, () => method(mlp, x, o)]),
+        ...(k === 1 ? baselines.map((b, i): [string, () => Promise<unknown>] => [`baselines ${i}`, () => method(mlp, x, { baselines: b, target: 0 })]) : []),
+      ];
+      for (const [what, call] of calls) {
+        let r: unknown;
+        try {
+          r = await call();
+        } catch (e) {
+          throw new Error(`method ${k}, ${what}: threw ${String(e)}`);
+        }
+        assert((r as { _tag?: string })._tag === 'Left', `method ${k}, ${what}: expected a Left, got ${(r as { _tag?: string })._tag}`);
+      }
+    }
+  });
+  disposeAll(dist, intDist);
+});
+
 s('the doc examples give the values their comments state', async () => {
   const { relu } = ops;
   const w = tf.tensor2d([[1, -2], [3, 1]]);
