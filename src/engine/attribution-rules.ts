@@ -64,7 +64,6 @@ interface RuleOp {
   forward(x: tf.Tensor): tf.Tensor;
   /** The ordinary VJP: the gradient at the input for `dy` at the output. */
   vjp(x: tf.Tensor, y: tf.Tensor, dy: tf.Tensor): tf.Tensor;
-  /** maxpool only: the same VJP into pool geometry (used for the unpooling of `grad_output ⊙ D`). */
 }
 
 /** `concat[a - b, a - b]` for `t = concat[a, b]`: Captum's `_compute_diffs`. */
