@@ -25,6 +25,7 @@ export const SUITES = [
   'suites/gradient-methods.test.js',
   'suites/sampling-methods.test.js',
   'suites/perturbation-methods.test.js',
+  'suites/deep-lift.test.js',
   'suites/interpolate.test.js',
   'suites/visualization.test.js',
   'suites/init-backend.test.js',
