@@ -5,6 +5,7 @@ export { type AttributionError, type AttributionErrors, type ErrorTag, describeE
 export type { Result } from './core/validation.js';
 export {
   type Formatted,
+  type Mirrored,
   type TensorOrTuple,
   formatTensorIntoTuple,
   formatOutput,
