@@ -3,11 +3,12 @@
 // offers no option for a Module; building the backend ourselves (its exported BackendWasm class over
 // the emscripten module) gives one path that works in every runtime, without patching tfjs.
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { BackendWasm, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import type { BackendLoader } from './backend-loader.js';
 import { activate } from './activate.js';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
+import { unsupportedTfjs } from './tfjs-version.js';
 import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
 
 /**
@@ -92,6 +93,12 @@ async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
 
 /** Registers (replacing tfjs's own factory) and activates the `wasm` backend. Rejects with a reason. */
 export async function startWasmBackend(options: WasmBackendOptions = {}): Promise<string> {
+  // What follows reaches into tfjs-backend-wasm's internals: refuse, with the reason, a release it was not tested with.
+  const unsupported = unsupportedTfjs('@tensorflow/tfjs-backend-wasm', version_wasm, tf.version_core);
+  if (unsupported !== undefined) throw new Error(unsupported);
+  if (typeof BackendWasm !== 'function' || typeof wasmFactory !== 'function') {
+    throw new Error(`@tensorflow/tfjs-backend-wasm ${String(version_wasm)} does not export the BackendWasm class and emscripten factory this library builds the backend from`);
+  }
   const simd = options.simd ?? hasWasmSimd();
   const compiled = await compileFirst(options.module !== undefined ? [options.module] : defaultBinary(simd));
   const exported = new Set(WebAssembly.Module.exports(compiled).map((e) => e.name));
@@ -121,7 +128,8 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
       failure,
     ]),
   );
-  // The bridge tfjs's own init() installs (tfjs-backend-wasm 4.22, backend_wasm.ts).
+  if (typeof module.cwrap !== 'function') throw new Error(`the emscripten module of @tensorflow/tfjs-backend-wasm ${version_wasm} has no cwrap`);
+  // The bridge tfjs's own init() installs (tfjs-backend-wasm 4.20 to 4.22, backend_wasm.ts).
   module.tfjs = {
     init: module.cwrap('init', null, []),
     initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),

@@ -94,7 +94,8 @@ function unboundHint(model: Model, e: unknown): string {
     return '';
   }
   if (!/\bthis\b/.test(source)) return '';
-  const name = model.name.replace(/^bound /, '') || 'method';
+  const own = model.name.replace(/^bound /, '');
+  const name = /^[A-Za-z_$][\w$]*$/.test(own) ? own : 'predict';
   return ` (the model is a function that uses \`this\`, which is undefined here: a method such as model.${name} passed on its own loses its object. Pass the model itself, or x => model.${name}(x))`;
 }
 

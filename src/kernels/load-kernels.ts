@@ -34,6 +34,10 @@ export interface KernelStatus {
   readonly reason?: string;
 }
 
+/** What to do when the binaries beside the module cannot be loaded (a bundle whose wasm/ folder is not served). */
+const SERVE_HINT =
+  "the kernels ran as the slower JS reference instead: serve tfjs-attribution's dist/wasm/ folder as wasm/ next to the folder of the module or bundle, or hand the binaries over with configureKernels({ simd, scalar })";
+
 const defaultSource = (variant: 'simd' | 'scalar'): URL => new URL(`../wasm/attribution-kernels.${variant}.wasm`, import.meta.url);
 
 /** Instantiates one variant; rejects if its binary cannot be loaded. */
@@ -60,7 +64,8 @@ async function choose(options: KernelOptions): Promise<{ kernels: Kernels; statu
       reasons.push(`${variant}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  return { kernels: referenceKernels, status: { variant: 'js', reason: reasons.join('; ') } };
+  const shipped = candidates.some((v) => options[v] === undefined) ? `; ${SERVE_HINT}` : '';
+  return { kernels: referenceKernels, status: { variant: 'js', reason: reasons.join('; ') + shipped } };
 }
 
 let current: Promise<{ kernels: Kernels; status: KernelStatus }> | undefined;
