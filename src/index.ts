@@ -41,6 +41,7 @@ export type { WasmBackendOptions } from './backends/wasm-backend.js';
 export type { GpuLike, WebGpuBackendOptions } from './backends/webgpu-backend.js';
 export type { WasmSource } from './backends/wasm-source.js';
 export { type KernelOptions, type KernelStatus, configureKernels, kernelStatus } from './kernels/load-kernels.js';
+export type { KernelVariant } from './kernels/kernels.js';
 
 // Shared by every attribution method: the calling convention, approximation methods, progress and cancellation.
 export type { Attributions, AttributionMethod, DeltaAttributionMethod, Inputs, MethodOptions, WithDelta } from './engine/method.js';

@@ -8,6 +8,7 @@ import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-was
 import type { BackendLoader } from './backend-loader.js';
 import { activate } from './activate.js';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
+import { prebundledPackageFile } from './served-files.js';
 import { unsupportedTfjs } from './tfjs-version.js';
 import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
 
@@ -46,10 +47,12 @@ const WASM_PRIORITY = 2;
 function defaultBinary(simd: boolean): URL[] {
   const name = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
   const shipped = new URL(`../wasm/${name}`, import.meta.url);
+  // Under a dev server's pre-bundled deps (Vite), the installed tfjs-backend-wasm's own binary, served from node_modules.
+  const prebundled = prebundledPackageFile(import.meta.url, '@tensorflow/tfjs-backend-wasm/dist', name);
   try {
     return [new URL(name, import.meta.resolve('@tensorflow/tfjs-backend-wasm')), shipped];
   } catch {
-    return [shipped];
+    return [...prebundled, shipped];
   }
 }
 

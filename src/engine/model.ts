@@ -22,6 +22,7 @@ export type ForwardFunction = (...args: never[]) => tf.Tensor;
  * await runForward(doubler, tf.ones([2, 3]), 0); // Right(tensor [2, 2])
  */
 export interface LayersModelLike {
+  /** Runs the model on its inputs (one tensor, or one per model input); called with `training: false`. */
   apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: { training?: boolean }): unknown;
 }
 
@@ -33,6 +34,7 @@ export interface LayersModelLike {
  * await computeGradients(graphModelLike, tf.ones([2, 3])); // Right(tensor of ones [2, 3])
  */
 export interface PredictModelLike {
+  /** Runs the model on its inputs (one tensor, or one per model input) and returns its output tensor. */
   predict(inputs: tf.Tensor | tf.Tensor[], config?: object): unknown;
 }
 
