@@ -103,7 +103,12 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
     throw new Error(`@tensorflow/tfjs-backend-wasm ${String(version_wasm)} does not export the BackendWasm class and emscripten factory this library builds the backend from`);
   }
   const simd = options.simd ?? hasWasmSimd();
-  const compiled = await compileFirst(options.module !== undefined ? [options.module] : defaultBinary(simd));
+  const compiled = await compileFirst(options.module !== undefined ? [options.module] : defaultBinary(simd)).catch((e: unknown) => {
+    if (options.module !== undefined) throw e;
+    throw new Error(
+      `${e instanceof Error ? e.message : String(e)}; serve tfjs-attribution's dist/wasm/ folder as wasm/ next to the folder of the module or bundle, or pass the binary: initBackend({ wasm: { module } })`,
+    );
+  });
   const exported = new Set(WebAssembly.Module.exports(compiled).map((e) => e.name));
   const missing = ['memory', 'init_with_threads_count', 'register_tensor', 'dispose_data'].filter((name) => !exported.has(name));
   if (missing.length > 0) throw new Error(`the module is not a tfjs-backend-wasm binary (it does not export ${missing.join(', ')})`);

@@ -1,8 +1,12 @@
-// The package as users get it, in every runtime it promises: `npm pack`, installed into a fresh
-// project in a temporary folder, running the README's own "Use it in ..." snippets in Node (plain
-// and with Dawn's WebGPU), Deno, workerd and headless Chromium. Each run must report the expected
-// backend and kernel variant, and numbers equal to the closed forms and to the cpu backend's.
-// Prints one line per check and `@@RUNTIMES {"passed":N,"failed":N}` for run-all.
+// The package as users get it, in every runtime it promises: `npm pack`, installed into fresh apps
+// in a temporary folder, on the newest and the oldest tfjs of its peer range. In the newest, the
+// README's own "Use it in ..." snippets run in Node (plain and with Dawn's WebGPU), Deno, workerd,
+// headless Chromium (an esbuild bundle, and Vite's dev server with no config) and the README's
+// troubleshooting page; in the oldest (the umbrella @tensorflow/tfjs), the Node snippet and an app
+// that passes a tf.sequential model. In both: one tfjs-core (`npm ls`), no duplicate registration on
+// stderr, and a strict TypeScript consumer under node10, nodenext and bundler resolution. Each run
+// must report the expected backend and kernel variant, and numbers equal to the closed forms and to
+// the cpu backend's. Prints one line per check and `@@RUNTIMES {"passed":N,"failed":N}` for run-all.
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -110,7 +114,7 @@ async function withChromium(use: (page: (url: string) => Promise<Output>) => Pro
 
 /** The README's browser snippet, bundled with esbuild as the README says, served statically. */
 async function chromiumRuns(consumer: string, cpu: Output | undefined): Promise<void> {
-  const names = ['chromium (webgpu)', 'chromium (wasm)'];
+  const names = ['chromium (webgpu)', 'chromium (wasm)', 'chromium (binaries not served: the README troubleshooting report)'];
   if (!wanted(names)) return;
   if (!existsSync(CHROMIUM)) return noChromium(names);
   const publicDir = join(consumer, 'www'); // not public/: Vite's dev server (below) would serve it
@@ -119,15 +123,30 @@ async function chromiumRuns(consumer: string, cpu: Output | undefined): Promise<
   if (bundle.code !== 0) throw new Error(`esbuild failed:\n${bundle.stderr}`);
   await cp(join(consumer, 'node_modules/tfjs-attribution/dist/wasm'), join(publicDir, 'wasm'), { recursive: true });
   await writeFile(join(publicDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>tfjs-attribution</title><script type="module" src="app.js"></script>\n');
+  // The README's troubleshooting page: the same kind of bundle, served from a folder without wasm/.
+  const bareDir = join(consumer, 'www-bare');
+  await mkdir(bareDir, { recursive: true });
+  const bare = await run(bin('esbuild'), ['not-served.js', '--bundle', '--format=esm', `--outfile=${join(bareDir, 'app.js')}`, '--log-level=warning'], { cwd: consumer });
+  if (bare.code !== 0) throw new Error(`esbuild failed:\n${bare.stderr}`);
+  await writeFile(join(bareDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>tfjs-attribution</title><script type="module" src="app.js"></script>\n');
   const { server, port } = await serveStatic(publicDir);
+  const bareServer = await serveStatic(bareDir);
   try {
     await withChromium(async (page) => {
       await checkRun('chromium (webgpu)', 'webgpu', () => page(`http://127.0.0.1:${port}/`), cpu);
       await checkRun('chromium (wasm)', 'wasm', () => page(`http://127.0.0.1:${port}/?backend=wasm`), cpu);
+      await checkThat('chromium (binaries not served: the README troubleshooting report)', async () => {
+        const got = JSON.stringify(await page(`http://127.0.0.1:${bareServer.port}/`)).replaceAll(`http://127.0.0.1:${bareServer.port}/`, 'http://localhost:8080/');
+        const want = JSON.stringify(JSON.parse(await readFile(join(consumer, 'not-served.json'), 'utf8')));
+        if (got !== want) throw new Error(`the page logged\n${got}\nthe README shows\n${want}`);
+        return 'wasm passed over, kernels js, with the reasons the README shows';
+      });
     });
   } finally {
-    server.closeAllConnections();
-    server.close();
+    for (const s of [server, bareServer.server]) {
+      s.closeAllConnections();
+      s.close();
+    }
   }
 }
 
