@@ -5,6 +5,7 @@ export { type AttributionError, type AttributionErrors, type ErrorTag, describeE
 export type { Result } from './core/validation.js';
 export {
   type Formatted,
+  type Mirrored,
   type TensorOrTuple,
   formatTensorIntoTuple,
   formatOutput,
@@ -40,6 +41,7 @@ export type { WasmBackendOptions } from './backends/wasm-backend.js';
 export type { GpuLike, WebGpuBackendOptions } from './backends/webgpu-backend.js';
 export type { WasmSource } from './backends/wasm-source.js';
 export { type KernelOptions, type KernelStatus, configureKernels, kernelStatus } from './kernels/load-kernels.js';
+export type { KernelVariant } from './kernels/kernels.js';
 
 // Shared by every attribution method: the calling convention, approximation methods, progress and cancellation.
 export type { Attributions, AttributionMethod, DeltaAttributionMethod, Inputs, MethodOptions, WithDelta } from './engine/method.js';

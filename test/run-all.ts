@@ -85,8 +85,23 @@ function typecheck(project: string): Promise<boolean> {
   });
 }
 
-console.log('===== type check =====');
-const typechecks = await Promise.all(['tsconfig.json', 'src/node/tsconfig.json', 'test/tsconfig.json'].map(typecheck));
+/** `npm run docs`: TypeDoc's API reference with no warning, every export of every entry point in it. Counts as one test. */
+function docs(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const script = fileURLToPath(new URL('../../tools/docs/build-docs.mjs', import.meta.url));
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => {
+      console.log(code === 0 ? out.trim().split('\n').pop() : `npm run docs: FAILED\n${out}`);
+      resolve(code === 0);
+    });
+  });
+}
+
+console.log('===== type check, API reference =====');
+const typechecks = await Promise.all([...['tsconfig.json', 'src/node/tsconfig.json', 'test/tsconfig.json'].map(typecheck), ...(process.env['TFJS_ATTRIBUTION_DOCS'] === '0' ? [] : [docs()])]);
 
 const runs: BackendRun[] = [];
 for (const backend of BACKENDS) {

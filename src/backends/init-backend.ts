@@ -8,6 +8,7 @@ import { describeValue, readArray, readFields } from '../core/arguments.js';
 import { all, attemptAsync, errorText, fail, failAll, ok, type Result } from '../core/validation.js';
 import type { BackendLoader, BackendName, BackendStartOptions } from './backend-loader.js';
 import type { WasmBackendOptions } from './wasm-backend.js';
+import { type KernelStatus, kernelStatus } from '../kernels/load-kernels.js';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import type { WebGpuBackendOptions } from './webgpu-backend.js';
 
@@ -52,6 +53,12 @@ export interface BackendReport {
   readonly detail: string;
   /** For each backend tried before it, why it was not used. */
   readonly passedOver: Readonly<Partial<Record<BackendName, string>>>;
+  /**
+   * The AssemblyScript reduction kernels in use (`simd`, `scalar` or the `js` reference) and, when
+   * they are not the fastest, why: a binary that was not served (`simd: fetching .../wasm/attribution-kernels.simd.wasm
+   * failed with HTTP 404`), or a runtime without WebAssembly SIMD. See {@link kernelStatus}.
+   */
+  readonly kernels: KernelStatus;
 }
 
 /** The default loader of a backend, imported by a computed specifier so bundlers leave it out. */
@@ -61,6 +68,8 @@ async function defaultLoader(name: BackendName): Promise<BackendLoader> {
   try {
     module = (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
   } catch (e) {
+    const missing = notInstalled(e, name);
+    if (missing !== undefined) throw missing;
     throw new Error(
       `could not import ${url} (${errorText(e)}); in a bundle, pass the loaders: import { ${name}Backend } from 'tfjs-attribution/${name}' and initBackend({ backends: [${name}Backend] })`,
     );
@@ -80,6 +89,15 @@ async function start(name: BackendName, loader: BackendLoader | undefined, optio
     return 'already initialized';
   }
   return (loader ?? (await defaultLoader(name))).start(options);
+}
+
+/** The import failed because the backend's tfjs package is not installed: say which one to install. */
+function notInstalled(e: unknown, name: BackendName): Error | undefined {
+  const text = errorText(e);
+  const pkg = `@tensorflow/tfjs-backend-${name}`;
+  return text.includes(pkg) && /Cannot find|not found|Failed to resolve|Could not resolve|ERR_MODULE_NOT_FOUND/i.test(text)
+    ? new Error(`${pkg} is not installed (an optional peer dependency): npm install ${pkg} at your @tensorflow/tfjs-core version`)
+    : undefined;
 }
 
 interface Plan {
@@ -158,7 +176,7 @@ async function startFirst(options: unknown): Promise<Result<BackendReport>> {
   for (const name of order) {
     try {
       const detail = await start(name, loaders.get(name), checked.right.options);
-      return ok({ backend: name, detail, passedOver });
+      return ok({ backend: name, detail, passedOver, kernels: await kernelStatus() });
     } catch (e) {
       passedOver[name] = errorText(e);
       errors.push({ _tag: 'BackendUnavailable', path: forced ? 'options.force' : 'options.prefer', backend: name, reason: errorText(e) });

@@ -3,12 +3,14 @@
 // offers no option for a Module; building the backend ourselves (its exported BackendWasm class over
 // the emscripten module) gives one path that works in every runtime, without patching tfjs.
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { BackendWasm, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import type { BackendLoader } from './backend-loader.js';
 import { activate } from './activate.js';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import { registerFirstMaxPoolGrad } from './max-pool-grad.js';
+import { prebundledPackageFile } from './served-files.js';
+import { unsupportedTfjs } from './tfjs-version.js';
 import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
 
 /**
@@ -46,10 +48,12 @@ const WASM_PRIORITY = 2;
 function defaultBinary(simd: boolean): URL[] {
   const name = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
   const shipped = new URL(`../wasm/${name}`, import.meta.url);
+  // Under a dev server's pre-bundled deps (Vite), the installed tfjs-backend-wasm's own binary, served from node_modules.
+  const prebundled = prebundledPackageFile(import.meta.url, '@tensorflow/tfjs-backend-wasm/dist', name);
   try {
     return [new URL(name, import.meta.resolve('@tensorflow/tfjs-backend-wasm')), shipped];
   } catch {
-    return [shipped];
+    return [...prebundled, shipped];
   }
 }
 
@@ -93,8 +97,19 @@ async function withoutProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
 
 /** Registers (replacing tfjs's own factory) and activates the `wasm` backend. Rejects with a reason. */
 export async function startWasmBackend(options: WasmBackendOptions = {}): Promise<string> {
+  // What follows reaches into tfjs-backend-wasm's internals: refuse, with the reason, a release it was not tested with.
+  const unsupported = unsupportedTfjs('@tensorflow/tfjs-backend-wasm', version_wasm, tf.version_core);
+  if (unsupported !== undefined) throw new Error(unsupported);
+  if (typeof BackendWasm !== 'function' || typeof wasmFactory !== 'function') {
+    throw new Error(`@tensorflow/tfjs-backend-wasm ${String(version_wasm)} does not export the BackendWasm class and emscripten factory this library builds the backend from`);
+  }
   const simd = options.simd ?? hasWasmSimd();
-  const compiled = await compileFirst(options.module !== undefined ? [options.module] : defaultBinary(simd));
+  const compiled = await compileFirst(options.module !== undefined ? [options.module] : defaultBinary(simd)).catch((e: unknown) => {
+    if (options.module !== undefined) throw e;
+    throw new Error(
+      `${e instanceof Error ? e.message : String(e)}; serve tfjs-attribution's dist/wasm/ folder as wasm/ next to the folder of the module or bundle, or pass the binary: initBackend({ wasm: { module } })`,
+    );
+  });
   const exported = new Set(WebAssembly.Module.exports(compiled).map((e) => e.name));
   const missing = ['memory', 'init_with_threads_count', 'register_tensor', 'dispose_data'].filter((name) => !exported.has(name));
   if (missing.length > 0) throw new Error(`the module is not a tfjs-backend-wasm binary (it does not export ${missing.join(', ')})`);
@@ -122,7 +137,8 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
       failure,
     ]),
   );
-  // The bridge tfjs's own init() installs (tfjs-backend-wasm 4.22, backend_wasm.ts).
+  if (typeof module.cwrap !== 'function') throw new Error(`the emscripten module of @tensorflow/tfjs-backend-wasm ${version_wasm} has no cwrap`);
+  // The bridge tfjs's own init() installs (tfjs-backend-wasm 4.20 to 4.22, backend_wasm.ts).
   module.tfjs = {
     init: module.cwrap('init', null, []),
     initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),

@@ -21,6 +21,7 @@ interface GpuAdapterLike {
  * await initBackend({ prefer: ['webgpu', 'cpu'], webgpu: { gpu: noAdapter } }); // Right: cpu, webgpu passed over
  */
 export interface GpuLike {
+  /** `navigator.gpu.requestAdapter`: an adapter, or `null` when there is none. */
   requestAdapter(options?: object): Promise<GpuAdapterLike | null>;
 }
 

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from './errors.js';
 import { describeValue, isTensor, readArray } from './arguments.js';
-import { checkTensorOrTuple, elementPath, mirrorForm, type TensorOrTuple } from './tensors.js';
+import { checkTensorOrTuple, elementPath, mirrorForm, type Mirrored, type TensorOrTuple } from './tensors.js';
 import { allOf, attempt, errorText, fail, failAll, ok, type Result } from './validation.js';
 import { tidyResult } from './tidy-result.js';
 
@@ -99,11 +99,11 @@ const unexpected = (e: unknown): AttributionError => ({ _tag: 'Unexpected', path
  * tensorizeBaselines([x, x], [0.5, undefined]);      // Left: baselines[1] is not a number or tensor
  * tensorizeBaselines([x, x], [0.5, tf.zeros([1, 3])]); // Right([full 0.5, zeros [2, 3]])
  */
-export function tensorizeBaselines(inputs: TensorOrTuple, baselines?: Baselines): Result<tf.Tensor | tf.Tensor[]> {
+export function tensorizeBaselines<I extends TensorOrTuple>(inputs: I, baselines?: Baselines): Result<Mirrored<I>> {
   return attempt(() => {
     const formatted = checkTensorOrTuple(inputs, 'inputs');
     if (formatted._tag === 'Left') return formatted;
     const tensors = tidyResult(() => tensorizeAgainst(formatted.right.tensors, baselines));
-    return tensors._tag === 'Left' ? tensors : ok(mirrorForm(formatted.right.isTuple, tensors.right));
+    return tensors._tag === 'Left' ? tensors : ok(mirrorForm(formatted.right.isTuple, tensors.right) as Mirrored<I>);
   }, unexpected);
 }

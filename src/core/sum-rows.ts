@@ -4,7 +4,7 @@ import type { AttributionError } from './errors.js';
 import { getKernels } from '../kernels/load-kernels.js';
 import { tensorRowSums } from '../kernels/tensor-row-sums.js';
 import { allOf, attemptAsync, errorText, ok, type Result } from './validation.js';
-import { checkNonEmptyBatch, checkSameBatch, checkTensorOrTuple, elementPath, mirrorForm, type TensorOrTuple } from './tensors.js';
+import { checkNonEmptyBatch, checkSameBatch, checkTensorOrTuple, elementPath, mirrorForm, type Mirrored, type TensorOrTuple } from './tensors.js';
 
 /**
  * What {@link sumRows} returns; every tensor in it belongs to the caller.
@@ -16,9 +16,9 @@ import { checkNonEmptyBatch, checkSameBatch, checkTensorOrTuple, elementPath, mi
  *   console.log(await sums.total.data()); // Float32Array [5, 5]
  * }
  */
-export interface RowSums {
+export interface RowSums<I extends TensorOrTuple = TensorOrTuple> {
   /** One `[N]` tensor of per-example sums per input tensor; a single tensor for a single input. */
-  readonly rowSums: tf.Tensor1D | tf.Tensor1D[];
+  readonly rowSums: Mirrored<I, tf.Tensor1D>;
   /** `[N]`: per example, the sum over all the tensors (equals `rowSums` for one tensor). */
   readonly total: tf.Tensor1D;
 }
@@ -38,7 +38,7 @@ const unexpected = (e: unknown): AttributionError => ({ _tag: 'Unexpected', path
  * const r = await sumRows([tf.tensor2d([[1, 2], [3, 4]]), tf.tensor1d([10, 20])]);
  * // Right({ rowSums: [tensor [3, 7], tensor [10, 20]], total: tensor [13, 27] })
  */
-export function sumRows(input: TensorOrTuple): Promise<Result<RowSums>> {
+export function sumRows<I extends TensorOrTuple>(input: I): Promise<Result<RowSums<I>>> {
   return attemptAsync(async () => {
     const formatted = checkTensorOrTuple(input, 'input');
     if (formatted._tag === 'Left') return formatted;
@@ -53,6 +53,6 @@ export function sumRows(input: TensorOrTuple): Promise<Result<RowSums>> {
     const total = new Float64Array(batch.right);
     for (const s of sums) kernels.addInto(total, s);
     const rowSums = sums.map((s, i) => sumsTensor(s, [tensors[i] as tf.Tensor]));
-    return ok({ rowSums: mirrorForm(isTuple, rowSums), total: sumsTensor(total, tensors) });
+    return ok({ rowSums: mirrorForm(isTuple, rowSums) as Mirrored<I, tf.Tensor1D>, total: sumsTensor(total, tensors) });
   }, unexpected);
 }

@@ -17,6 +17,21 @@ import { allOf, fail, failAll, ok, type Result } from './validation.js';
 export type TensorOrTuple = tf.Tensor | readonly tf.Tensor[];
 
 /**
+ * The form of a result that mirrors its input `I`: one `T` for a single tensor, an array of `T`
+ * for an array. The types follow the input, so a single tensor in needs no cast out.
+ *
+ * @example
+ * const model = (x: tf.Tensor) => tf.sum(tf.square(x), 1);
+ * const one = await computeGradients(model, tf.ones([2, 3]));          // Result<tf.Tensor>
+ * const two = await computeGradients(model, [tf.ones([2, 3])]);        // Result<tf.Tensor[]>
+ * if (one._tag === 'Right' && two._tag === 'Right') {
+ *   const g: Mirrored<tf.Tensor> = one.right;
+ *   console.log(g.shape, two.right.length); // [2, 3] 1
+ * }
+ */
+export type Mirrored<I extends TensorOrTuple, T extends tf.Tensor = tf.Tensor> = I extends readonly tf.Tensor[] ? T[] : T;
+
+/**
  * Tensors with a record of whether they came as an array (`isTuple`), so results can mirror the input form.
  *
  * @example
@@ -120,6 +135,9 @@ export function mirrorForm<T extends tf.Tensor>(isTuple: boolean, tensors: reado
  * formatOutput(true, [tf.ones([2]), tf.ones([2])]); // Right([both])
  * formatOutput(false, [tf.ones([2]), tf.ones([2])]); // Left: two tensors cannot come back as one
  */
+export function formatOutput<T extends tf.Tensor>(isTuple: false, tensors: readonly T[]): Result<T>;
+export function formatOutput<T extends tf.Tensor>(isTuple: true, tensors: readonly T[]): Result<T[]>;
+export function formatOutput<T extends tf.Tensor>(isTuple: boolean, tensors: readonly T[]): Result<T | T[]>;
 export function formatOutput<T extends tf.Tensor>(isTuple: boolean, tensors: readonly T[]): Result<T | T[]> {
   if (typeof isTuple !== 'boolean') return fail({ _tag: 'InvalidArgument', path: 'isTuple', expected: 'a boolean', got: describeValue(isTuple) });
   const list = Array.isArray(tensors) ? readArray(tensors, 'tensors') : fail({ _tag: 'InvalidArgument', path: 'tensors', expected: 'an array of tensors', got: describeValue(tensors) });

@@ -1,7 +1,7 @@
 // Captum's `compute_gradients`: d(selected output)/d(inputs), one scalar per example.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from '../core/errors.js';
-import { mirrorForm } from '../core/tensors.js';
+import { type Mirrored, mirrorForm, type TensorOrTuple } from '../core/tensors.js';
 import { attemptAsync, errorText, ok, type Result } from '../core/validation.js';
 import { readTarget } from '../target/resolve-target.js';
 import type { ResolvedTarget, Target } from '../target/target.js';
@@ -74,19 +74,14 @@ const toError = (e: unknown): AttributionError => modelErrorOf(e, 'computeGradie
  * const g = await computeGradients(model, tf.tensor2d([[1, 2], [3, 4]]));
  * // Right(tensor [[2, 4], [6, 8]])
  */
-export function computeGradients(
-  model: Model,
-  inputs: tf.Tensor | readonly tf.Tensor[],
-  t?: Target,
-  additionalForwardArgs?: unknown,
-): Promise<Result<tf.Tensor | tf.Tensor[]>> {
+export function computeGradients<I extends TensorOrTuple>(model: Model, inputs: I, t?: Target, additionalForwardArgs?: unknown): Promise<Result<Mirrored<I>>> {
   return attemptAsync(async () => {
     const checked = checkModelCall(model, inputs, t, additionalForwardArgs, { dtypes: ['float32'] });
     if (checked._tag === 'Left') return checked;
     const { call, target: pending } = checked.right;
     const resolved = await readTarget(pending);
     const grads = tidyResult(() => ok(gradientsOf(call, resolved)));
-    return grads._tag === 'Left' ? grads : ok(mirrorForm(call.isTuple, grads.right));
+    return grads._tag === 'Left' ? grads : ok(mirrorForm(call.isTuple, grads.right) as Mirrored<I>);
   }, toError);
 }
 

@@ -22,6 +22,7 @@ export type ForwardFunction = (...args: never[]) => tf.Tensor;
  * await runForward(doubler, tf.ones([2, 3]), 0); // Right(tensor [2, 2])
  */
 export interface LayersModelLike {
+  /** Runs the model on its inputs (one tensor, or one per model input); called with `training: false`. */
   apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: { training?: boolean }): unknown;
 }
 
@@ -33,6 +34,7 @@ export interface LayersModelLike {
  * await computeGradients(graphModelLike, tf.ones([2, 3])); // Right(tensor of ones [2, 3])
  */
 export interface PredictModelLike {
+  /** Runs the model on its inputs (one tensor, or one per model input) and returns its output tensor. */
   predict(inputs: tf.Tensor | tf.Tensor[], config?: object): unknown;
 }
 
@@ -82,6 +84,24 @@ function invoke(model: Model, inputs: readonly tf.Tensor[], args: readonly unkno
 }
 
 /**
+ * A method passed on its own (`computeGradients(model.predict, x)`) runs with `this` undefined and
+ * throws a TypeError about reading a property of undefined; say what to pass instead.
+ */
+function unboundHint(model: Model, e: unknown): string {
+  if (typeof model !== 'function' || !(e instanceof TypeError) || !/undefined|null/.test(e.message)) return '';
+  let source = '';
+  try {
+    source = Function.prototype.toString.call(model);
+  } catch {
+    return '';
+  }
+  if (!/\bthis\b/.test(source)) return '';
+  const own = model.name.replace(/^bound /, '');
+  const name = /^[A-Za-z_$][\w$]*$/.test(own) ? own : 'predict';
+  return ` (the model is a function that uses \`this\`, which is undefined here: a method such as model.${name} passed on its own loses its object. Pass the model itself, or x => model.${name}(x))`;
+}
+
+/**
  * Calls the model on `inputs` followed by `args` and checks that it returned one live tensor.
  * Throws {@link ModelFailure} (caught at the public boundary), never returns a non-tensor.
  * A model that hands back one of its own arguments gets a clone, so the caller may dispose it.
@@ -99,7 +119,7 @@ export function callModel(model: Model, inputs: readonly tf.Tensor[], args: read
   try {
     output = invoke(model, inputs, args);
   } catch (e) {
-    throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: errorText(e) });
+    throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: errorText(e) + unboundHint(model, e) });
   }
   if (!isTensor(output) || output.isDisposed) {
     const got = Array.isArray(output) ? `an array of ${output.length} outputs (wrap the model to pick one)` : describeValue(output);

@@ -2,6 +2,12 @@
 // AssemblyScript with SIMD, AssemblyScript scalar, and the plain-JS reference.
 import { addIntoReference, convergenceDeltaReference, rowSumsReference } from './reference.js';
 
+/**
+ * Which build of the reduction kernels runs: AssemblyScript with SIMD, AssemblyScript scalar, or the plain-JS reference.
+ *
+ * @example
+ * const variant: KernelVariant = (await kernelStatus()).variant; // 'simd' where the runtime validates WebAssembly SIMD
+ */
 export type KernelVariant = 'simd' | 'scalar' | 'js';
 
 /** Row data as read back from a tensor: float32 or int32 (bool data is widened to int32 first). */

@@ -1,5 +1,6 @@
 // Choosing and loading the kernel variant: SIMD where WebAssembly.validate says v128 works, else
 // scalar, else (no binary reachable, e.g. a Worker given no modules) the JS reference, with the reason kept.
+import { prebundledPackageFile } from '../backends/served-files.js';
 import { compileWasm, hasWasmSimd, isWasmSource, type WasmSource } from '../backends/wasm-source.js';
 import { describeValue, readFields } from '../core/arguments.js';
 import { all, fail, ok, type Result } from '../core/validation.js';
@@ -34,12 +35,34 @@ export interface KernelStatus {
   readonly reason?: string;
 }
 
-const defaultSource = (variant: 'simd' | 'scalar'): URL => new URL(`../wasm/attribution-kernels.${variant}.wasm`, import.meta.url);
+/** What to do when the binaries beside the module cannot be loaded (a bundle whose wasm/ folder is not served). */
+const SERVE_HINT =
+  "the kernels ran as the slower JS reference instead: serve tfjs-attribution's dist/wasm/ folder as wasm/ next to the folder of the module or bundle, or hand the binaries over with configureKernels({ simd, scalar })";
+
+/** The binaries beside this module (`../wasm/`), after the package's own copy where a dev server pre-bundled this module. */
+const defaultSources = (variant: 'simd' | 'scalar'): URL[] => {
+  const file = `attribution-kernels.${variant}.wasm`;
+  // The literal `new URL(template, import.meta.url)` form lets bundlers (vite build) emit the binaries.
+  return [...prebundledPackageFile(import.meta.url, 'tfjs-attribution/dist/wasm', file), new URL(`../wasm/attribution-kernels.${variant}.wasm`, import.meta.url)];
+};
+
+/** The first source that compiles; the error names every place tried. */
+async function compileFirst(sources: readonly URL[]): Promise<WebAssembly.Module> {
+  const failures: string[] = [];
+  for (const source of sources) {
+    try {
+      return await compileWasm(source);
+    } catch (e) {
+      failures.push(sources.length > 1 ? `${source.href}: ${e instanceof Error ? e.message : String(e)}` : e instanceof Error ? e.message : String(e));
+    }
+  }
+  throw new Error(failures.join('; '));
+}
 
 /** Instantiates one variant; rejects if its binary cannot be loaded. */
 export async function loadKernels(variant: KernelVariant, source?: WasmSource): Promise<Kernels> {
   if (variant === 'js') return referenceKernels;
-  const module = await compileWasm(source ?? defaultSource(variant));
+  const module = source !== undefined ? await compileWasm(source) : await compileFirst(defaultSources(variant));
   return wasmKernels(await WebAssembly.instantiate(module, {}), variant);
 }
 
@@ -60,7 +83,8 @@ async function choose(options: KernelOptions): Promise<{ kernels: Kernels; statu
       reasons.push(`${variant}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  return { kernels: referenceKernels, status: { variant: 'js', reason: reasons.join('; ') } };
+  const shipped = candidates.some((v) => options[v] === undefined) ? `; ${SERVE_HINT}` : '';
+  return { kernels: referenceKernels, status: { variant: 'js', reason: reasons.join('; ') + shipped } };
 }
 
 let current: Promise<{ kernels: Kernels; status: KernelStatus }> | undefined;

@@ -36,6 +36,7 @@ export interface PerExamplePathTarget {
  */
 export interface ReduceTarget {
   readonly kind: 'reduce';
+  /** Maps the model output `[N, ...]` to one value per example, keeping dimension 0. */
   readonly fn: (output: tf.Tensor) => tf.Tensor;
 }
 
@@ -66,12 +67,19 @@ export type Target = undefined | null | number | readonly number[] | tf.Tensor |
  * target.reduce((out) => tf.sum(tf.mul(out, mask), [1, 2])); // a mask sum per example
  */
 export const target = {
+  /** No target: the model output must already be one value per example. */
   none: undefined as Target,
+  /** `output[:, i]` for every example (a plain number means the same). */
   index: (i: number): Target => i,
+  /** `output[n, indices[n]]`: one class per example (a plain `number[]` means the same). */
   perExample: (indices: readonly number[]): Target => indices,
+  /** An int32 tensor: one element acts as an index or path, N elements as one index per example. */
   tensor: (t: tf.Tensor): Target => t,
+  /** `output[:, i, j, ...]`: a multi-index into an N-D output, the same for every example. */
   path: (...indices: number[]): PathTarget => ({ kind: 'path', indices }),
+  /** `output[n, ...paths[n]]`: one multi-index per example. */
   perExamplePath: (paths: readonly (readonly number[])[]): PerExamplePathTarget => ({ kind: 'perExamplePath', paths }),
+  /** `fn(output)`, which must keep dimension 0 (e.g. a mask sum for segmentation). */
   reduce: (fn: (output: tf.Tensor) => tf.Tensor): ReduceTarget => ({ kind: 'reduce', fn }),
 } as const;
 
@@ -93,4 +101,8 @@ export type ResolvedTarget =
   | { readonly kind: 'perExamplePath'; readonly paths: readonly (readonly number[])[] }
   /** An int32 tensor target's values: one element acts as a path, N elements as per-example indices. */
   | { readonly kind: 'tensorValues'; readonly values: readonly number[]; readonly shape: readonly number[] }
-  | { readonly kind: 'reduce'; readonly fn: (output: tf.Tensor) => tf.Tensor };
+  | {
+      readonly kind: 'reduce';
+      /** The custom reducer, applied to the model output. */
+      readonly fn: (output: tf.Tensor) => tf.Tensor;
+    };

@@ -53,28 +53,81 @@ export function parseOutput(text: string): Output {
   return JSON.parse(line) as Output;
 }
 
-/** Packs the repository and installs the tarball, with tfjs-core and Dawn, into `work`/consumer; writes the README snippets there. */
-export async function makeConsumer(work: string): Promise<{ consumer: string; tarball: string }> {
+// ---- consumer projects ---------------------------------------------------------------------------
+
+const manifest = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string>; devDependencies: Record<string, string> };
+/** The oldest tfjs the peer range claims (its lower bound, `^4.20.0` -> 4.20.0) and the newest (the release the repository builds and tests with). */
+export const TFJS_OLDEST = /^\^(\d+\.\d+\.\d+)$/.exec(manifest.peerDependencies['@tensorflow/tfjs-core'] ?? '')?.[1] ?? 'unknown';
+export const TFJS_NEWEST = manifest.devDependencies['@tensorflow/tfjs-core'] ?? 'unknown';
+/** What the consumers use besides tfjs: Dawn for WebGPU in Node, a TypeScript 5 (the last with `moduleResolution: node10`), Vite's dev server. */
+export const TOOLS = { webgpu: '0.6.2', typescript: '5.9.3', vite: '8.3.8' } as const;
+
+/** A fresh project: its name (a folder under the work folder) and what it installs besides the tarball. */
+export interface ConsumerSpec {
+  readonly name: string;
+  readonly dependencies: Readonly<Record<string, string>>;
+}
+
+/** An app that installs tfjs-core and the backends one by one, as the README's install line says. */
+export const addOnConsumer = (version: string, tools: Partial<Record<keyof typeof TOOLS, boolean>> = { webgpu: true }): ConsumerSpec => ({
+  name: `tfjs-core-${version}`,
+  dependencies: {
+    ...Object.fromEntries(['tfjs-core', 'tfjs-backend-cpu', 'tfjs-backend-wasm', 'tfjs-backend-webgpu', 'tfjs-layers'].map((p) => [`@tensorflow/${p}`, version])),
+    ...Object.fromEntries(Object.entries(TOOLS).filter(([k]) => tools[k as keyof typeof TOOLS])),
+  },
+});
+
+/** An app on the umbrella `@tensorflow/tfjs` (core, cpu, webgl, layers, converter), adding the wasm backend. */
+export const umbrellaConsumer = (version: string): ConsumerSpec => ({
+  name: `tfjs-${version}`,
+  dependencies: { '@tensorflow/tfjs': version, '@tensorflow/tfjs-backend-wasm': version, typescript: TOOLS.typescript },
+});
+
+/** `npm pack` of the repository into `work`; the tarball's file name. */
+export async function packTarball(work: string): Promise<string> {
+  const pack = await run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: repo });
+  const tarball = pack.stdout.trim().split('\n').pop() ?? '';
+  if (pack.code !== 0 || !tarball.endsWith('.tgz')) throw new Error(`npm pack failed:\n${pack.stderr}`);
+  return tarball;
+}
+
+/**
+ * Installs the packed tarball (packing it first unless given) into `work`/`spec.name`, with what
+ * `spec` lists, from the registry (npm's cache first); writes the README snippets there.
+ */
+export async function makeConsumer(work: string, spec: ConsumerSpec = addOnConsumer(TFJS_NEWEST), packed?: string): Promise<{ consumer: string; tarball: string }> {
   const snippets = await readmeSnippets();
   const needed = ['main.mjs', 'main-webgpu.mjs', 'main-deno.mjs', 'worker.js', 'config.capnp', 'app.js'];
   const missing = needed.filter((f) => !snippets.has(f));
   if (missing.length) throw new Error(`README.md lacks the runtime-test snippets ${missing.join(', ')}`);
-  const pack = await run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: repo });
-  const tarball = pack.stdout.trim().split('\n').pop() ?? '';
-  if (pack.code !== 0 || !tarball.endsWith('.tgz')) throw new Error(`npm pack failed:\n${pack.stderr}`);
-  const consumer = join(work, 'consumer');
+  const tarball = packed ?? (await packTarball(work));
+  const consumer = join(work, spec.name);
   await mkdir(consumer);
-  const manifest = { name: 'consumer', private: true, type: 'module', dependencies: { 'tfjs-attribution': `file:../${tarball}`, '@tensorflow/tfjs-core': '4.22.0', webgpu: '0.6.2' } };
-  await writeFile(join(consumer, 'package.json'), JSON.stringify(manifest, null, 2));
+  const pkg = { name: spec.name, private: true, type: 'module', dependencies: { 'tfjs-attribution': `file:../${tarball}`, ...spec.dependencies } };
+  await writeFile(join(consumer, 'package.json'), JSON.stringify(pkg, null, 2));
   const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer, timeoutMs: 600_000 });
-  if (install.code !== 0) throw new Error(`npm install of the tarball failed:\n${install.stderr}`);
+  if (install.code !== 0) throw new Error(`npm install in ${spec.name} failed:\n${install.stderr}`);
   for (const [file, code] of snippets) await writeFile(join(consumer, file), code);
   return { consumer, tarball };
 }
 
+/** Where `npm ls` finds `pkg` in the project: one path when the app has a single copy. */
+export async function installedCopies(consumer: string, pkg: string): Promise<string[]> {
+  const r = await run('npm', ['ls', pkg, '--all', '--parseable'], { cwd: consumer });
+  return [...new Set(r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''))];
+}
+
+/** What tfjs prints when a second copy of tfjs-core (or of a backend) registers over the first. */
+export const DUPLICATE_REGISTRATION = /already (been )?(registered|set)|Overwriting the platform/i;
+const refuseDuplicates = (what: string, stderr: string): void => {
+  const lines = stderr.split('\n').filter((l) => DUPLICATE_REGISTRATION.test(l));
+  if (lines.length > 0) throw new Error(`${what}: ${lines.length} duplicate-registration line(s) on stderr, e.g. ${lines[0]}`);
+};
+
 export async function nodeRun(consumer: string, file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Output> {
   const r = await run(process.execPath, [file, ...args], { cwd: consumer, env });
   if (r.code !== 0) throw new Error(`node ${file} ${args.join(' ')} exited with ${r.code}:\n${(r.stderr || r.stdout).slice(-2000)}`);
+  refuseDuplicates(`node ${file}`, r.stderr);
   return parseOutput(r.stdout);
 }
 
@@ -82,10 +135,11 @@ export async function denoRun(consumer: string, args: string[]): Promise<Output>
   // DENO_DIR inside the project keeps Deno's cache out of the user's home.
   const r = await run(bin('deno'), ['run', '--allow-read', '--allow-env', 'main-deno.mjs', ...args], { cwd: consumer, env: { DENO_DIR: join(consumer, '.deno'), NO_COLOR: '1' } });
   if (r.code !== 0) throw new Error(`deno exited with ${r.code}:\n${(r.stderr || r.stdout).slice(-2000)}`);
+  refuseDuplicates('deno', r.stderr);
   return parseOutput(r.stdout);
 }
 
-const freePort = (): Promise<number> =>
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const s = createNetServer();
     s.once('error', reject);
@@ -95,7 +149,7 @@ const freePort = (): Promise<number> =>
     });
   });
 
-async function fetchWithRetry(url: string, deadline: number): Promise<string> {
+export async function fetchWithRetry(url: string, deadline: number): Promise<string> {
   for (;;) {
     try {
       const response = await fetch(url);

@@ -5,6 +5,8 @@ import { type BackendLoader, initBackend } from '../../src/index.js';
 import { cpuBackend } from '../../src/backends/cpu-backend.js';
 import { wasmBackend } from '../../src/backends/wasm-backend.js';
 import { webgpuBackend } from '../../src/backends/webgpu-backend.js';
+import { SUPPORTED_TFJS, unsupportedTfjs } from '../../src/backends/tfjs-version.js';
+import { configureKernels } from '../../src/index.js';
 import { assert, assertClose, backendName, expectLeft, expectRight } from '../support/harness.js';
 
 const s = suite(`initBackend (${backendName} process)`);
@@ -64,4 +66,30 @@ if (backendName === 'cpu') {
     assert(await tf.setBackend('cpu'), 'back to cpu for the suites that follow');
   });
 }
+s('reports the kernel variant with the backend, and why the kernels fell back when their binary is not there', async () => {
+  const r = expectRight(await initBackend({ force: backendName }));
+  assert(r.kernels.variant === 'simd' && r.kernels.reason === undefined, `kernels: ${JSON.stringify(r.kernels)}`);
+  // As a bundle whose wasm/ folder is not served sees it: the binaries cannot be read.
+  const gone = new URL('file:///nonexistent/wasm/attribution-kernels.simd.wasm');
+  expectRight(await configureKernels({ simd: gone, scalar: new URL('file:///nonexistent/wasm/attribution-kernels.scalar.wasm') }));
+  const fell = expectRight(await initBackend({ force: backendName }));
+  assert(fell.kernels.variant === 'js' && (fell.kernels.reason ?? '').includes('/nonexistent/wasm/attribution-kernels.simd.wasm'), `kernels: ${JSON.stringify(fell.kernels)}`);
+  assert(!(fell.kernels.reason ?? '').includes('serve tfjs-attribution'), 'binaries handed over: no advice on serving the defaults');
+  expectRight(await configureKernels());
+  assert(expectRight(await initBackend({ force: backendName })).kernels.variant === 'simd', 'the SIMD kernels again');
+});
+s('knows which tfjs releases it can build the wasm backend from, as the peer range says', async () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { peerDependencies: Record<string, string> };
+  for (const name of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu']) {
+    assert(pkg.peerDependencies[name] === SUPPORTED_TFJS.range, `${name}: peer range ${pkg.peerDependencies[name]}, the code checks ${SUPPORTED_TFJS.range}`);
+  }
+  for (const ok of ['4.20.0', '4.21.0', '4.22.0', '4.23.0-rc.0']) assert(unsupportedTfjs('@tensorflow/tfjs-backend-wasm', ok) === undefined, `${ok} is accepted`);
+  for (const bad of ['4.19.0', '3.21.0', '5.0.0', 'dev']) {
+    const why = unsupportedTfjs('@tensorflow/tfjs-backend-wasm', bad) ?? '';
+    assert(why.includes(`@tensorflow/tfjs-backend-wasm ${bad} is not a version`) && why.includes('^4.20.0'), `${bad}: ${why}`);
+  }
+  assert((unsupportedTfjs('@tensorflow/tfjs-backend-wasm', undefined) ?? '').includes('does not say its version'), 'no version');
+  assert((unsupportedTfjs('@tensorflow/tfjs-backend-wasm', '4.22.0', '4.21.0') ?? '').includes('does not match @tensorflow/tfjs-core 4.21.0'), 'a core of another release');
+  assert(unsupportedTfjs('@tensorflow/tfjs-backend-wasm', '4.22.0', tf.version_core) === undefined, 'the installed pair');
+});
 s.run();

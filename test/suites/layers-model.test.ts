@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { suite } from 'uvu';
-import { convergenceDelta, runForward } from '../../src/index.js';
+import { computeGradients, convergenceDelta, message, runForward } from '../../src/index.js';
 import { type ReferenceCase, loadCases } from '../support/fixtures.js';
 import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { checkForwardCase, checkGradientsCase } from '../support/reference-runs.js';
@@ -48,5 +48,25 @@ s('computes a convergence delta through a LayersModel', async () => {
   const d = expectRight(await convergenceDelta(model, { attributions, endPoint: x, target: 2 }));
   assertClose(await d.data(), [0, 0, 0], { atol: 1e-5, rtol: 0 });
   disposeAll(d, x, zeros, fx, f0, gap, attributions);
+});
+s('an unbound model.predict gets a Left that says to pass the model itself or x => model.predict(x)', async () => {
+  const model = modelFor('mlp')!;
+  const x = tf.randomUniform([2, 6], -1, 1, 'float32', 5);
+  await withoutLeaks('unbound predict', async () => {
+    const [e] = expectLeft(await computeGradients(model.predict as never, x, 1), ['ModelThrew']);
+    const text = message([e!]);
+    assert(text.includes('Pass the model itself, or x => model.predict(x)'), `message: ${text}`);
+    // the same slip with a plain method that reads \`this\`
+    const holder = { scale: 2, forward(t: tf.Tensor) { return tf.mul(t, this.scale); } };
+    const [f] = expectLeft(await runForward(holder.forward as never, x, 1), ['ModelThrew']);
+    assert(message([f!]).includes('x => model.forward(x)'), `message: ${message([f!])}`);
+    // a model that throws a TypeError without using \`this\` gets no such hint
+    const [g] = expectLeft(await runForward((() => { throw new TypeError('Cannot read properties of undefined (reading \'x\')'); }) as never, x, 1), ['ModelThrew']);
+    assert(!message([g!]).includes('Pass the model itself'), `message: ${message([g!])}`);
+    // passing the model, or a bound arrow, works
+    expectRight(await computeGradients(model, x, 1)).dispose();
+    expectRight(await computeGradients((t: tf.Tensor) => model.predict(t) as tf.Tensor, x, 1)).dispose();
+  });
+  x.dispose();
 });
 s.run();
