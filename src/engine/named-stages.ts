@@ -18,6 +18,7 @@ import type { ForwardFunction } from './model.js';
  */
 export interface Stage {
   readonly name?: string;
+  /** The stage's computation: stage 0 gets the inputs and the extra arguments, each later stage the previous output and the extra arguments. */
   readonly fn: (...args: never[]) => tf.Tensor | tf.Tensor[];
 }
 

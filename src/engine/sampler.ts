@@ -86,8 +86,11 @@ export interface BaselineIndexRequest {
  * await gradientShap(model, tf.ones([2, 3]), { baselines: tf.zeros([4, 3]), sampler: constant }); // Right(tensor of 1s: (x-0)·2·(x/2))
  */
 export interface Sampler {
+  /** `N(0, stdev²)` noise for one input: `examples · samples` rows of the input's per-example shape, example-major. */
   noise(request: NoiseRequest): ArrayLike<number>;
+  /** Uniform `[0, 1)` path coefficients, one per noisy row (`examples · samples`), example-major. */
   alphas(request: DrawRequest): ArrayLike<number>;
+  /** Rows of a baseline distribution, integers in `[0, rows)`, one per noisy row. */
   baselineIndices(request: BaselineIndexRequest): ArrayLike<number>;
 }
 

@@ -45,6 +45,7 @@ export interface InterpretableSampleInfo {
   readonly example: number;
   readonly sample: number;
   readonly featureCount: number;
+  /** The call's seeded stream of uniforms in `[0, 1)`, for samplers that want to draw part of their values. */
   readonly random: () => number;
 }
 

@@ -23,6 +23,7 @@ import { prepareCall } from '../../engine/prepare-call.js';
 export interface RowPermutationInfo {
   readonly draw: number;
   readonly batchSize: number;
+  /** The call's seeded stream of uniforms in `[0, 1)`, for samplers that want to draw part of their values. */
   readonly random: () => number;
 }
 

@@ -23,6 +23,7 @@ import { disposeSetup, prepareShapley, runShapley } from '../../engine/shapley.j
 export interface PermutationSampleInfo {
   readonly sample: number;
   readonly featureCount: number;
+  /** The call's seeded stream of uniforms in `[0, 1)`, for samplers that want to draw part of their values. */
   readonly random: () => number;
 }
 

@@ -59,7 +59,7 @@ async function run(model: Model, inputs: Inputs, options?: ShapleyValuesOptions)
  * Captum's `ShapleyValues`: the exact Shapley value of each feature (a group of elements sharing a
  * `featureMask` id, across inputs), averaging its marginal contribution `F(S ∪ {g}) − F(S)` over all
  * `T!` orders in which the features can be switched from their baselines to the inputs. The values
- * of one example sum to `F(x) − F(baselines)` (efficiency). At most {@link MAX_EXACT_FEATURES}
+ * of one example sum to `F(x) − F(baselines)` (efficiency). At most 10
  * features (Captum only warns); use {@link shapleyValueSampling} beyond. Inputs may be float32 or
  * int32; the float32 attributions have the shape of the selected output followed by each input's
  * non-batch dimensions (the inputs' shapes for one value per example) and belong to the caller.
