@@ -123,3 +123,11 @@ export { type FeaturePermutationOptions, type RowPermutationInfo, featurePermuta
 export { type InterpretableModel, type InterpretableSampleInfo, type SurrogateMethod } from './engine/surrogate.js';
 export { type LimeOptions, lime } from './algorithms/perturbation/lime.js';
 export { type KernelShapOptions, kernelShap } from './algorithms/perturbation/kernel-shap.js';
+
+// DeepLift family and ReLU overrides
+export { attributionOps } from './engine/attribution-rules.js';
+export { type CustomAttributionFunc } from './engine/deep-lift-pass.js';
+export { type DeepLiftOptions, deepLift } from './algorithms/primary/deep-lift.js';
+export { type BaselineDistribution, type DeepLiftShapOptions, deepLiftShap } from './algorithms/primary/deep-lift-shap.js';
+export { type GuidedBackpropOptions, guidedBackprop } from './algorithms/primary/guided-backprop.js';
+export { type DeconvolutionOptions, deconvolution } from './algorithms/primary/deconvolution.js';

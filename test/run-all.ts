@@ -17,6 +17,8 @@ interface BackendRun {
   skipped: string | undefined;
   detail: string;
   tally: Record<string, Tally>;
+  /** Values that must agree across backends (seeded results), by key. */
+  across: Record<string, number[]>;
 }
 
 const BACKENDS = (process.env['TFJS_ATTRIBUTION_BACKENDS'] ?? 'cpu,wasm,webgpu').split(',');
@@ -25,7 +27,7 @@ const REQUIRE_ALL = process.env['TFJS_ATTRIBUTION_REQUIRE_ALL_BACKENDS'] === '1'
 const TIMEOUT_MS = 20 * 60 * 1000;
 
 function runBackend(backend: string): Promise<BackendRun> {
-  const run: BackendRun = { backend, passed: 0, failed: 0, skipped: undefined, detail: '', tally: {} };
+  const run: BackendRun = { backend, passed: 0, failed: 0, skipped: undefined, detail: '', tally: {}, across: {} };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--enable-source-maps', fileURLToPath(new URL('./run-backend.js', import.meta.url))], {
       env: { ...process.env, TFJS_ATTRIBUTION_BACKEND: backend, EGL_PLATFORM: process.env['EGL_PLATFORM'] ?? 'surfaceless', FORCE_COLOR: '0' },
@@ -52,6 +54,8 @@ function runBackend(backend: string): Promise<BackendRun> {
       run.detail = line('@@BACKEND') ?? '';
       const tally = line('@@TALLY');
       if (tally !== undefined) run.tally = JSON.parse(tally) as Record<string, Tally>;
+      const across = line('@@ACROSS');
+      if (across !== undefined) run.across = JSON.parse(across) as Record<string, number[]>;
       const total = num('Total:');
       run.passed = num('Passed:');
       run.failed = total - run.passed - num('Skipped:');
@@ -144,6 +148,25 @@ for (const op of ops) {
     return `${r.backend}: ${t.passed}/${total}${notes.length ? ` (${notes.join(', ')})` : ''}`;
   });
   console.log(`  ${op}\n      ${cells.join('\n      ')}`);
+}
+
+// Seeded results must be the same on every backend: each key recorded by a suite is compared with
+// the first backend's copy (float32 model arithmetic differs by backend in the last bits only).
+const ran = runs.filter((r) => r.skipped === undefined);
+const keys = [...new Set(ran.flatMap((r) => Object.keys(r.across)))].sort();
+if (ran.length > 1 && keys.length > 0) {
+  console.log('\n===== Seeded results across backends (each compared with ' + ran[0]!.backend + ') =====');
+  for (const key of keys) {
+    const reference = ran[0]!.across[key];
+    const verdicts = ran.slice(1).map((r) => {
+      const values = r.across[key];
+      if (reference === undefined || values === undefined) return { backend: r.backend, ok: false, note: 'missing' };
+      const worst = values.length !== reference.length ? Infinity : Math.max(0, ...values.map((v, i) => Math.abs(v - reference[i]!) / (1e-5 + 1e-4 * Math.abs(reference[i]!))));
+      return { backend: r.backend, ok: worst <= 1, note: worst === Infinity ? 'length differs' : `${(worst * 100).toFixed(0)}% of the tolerance` };
+    });
+    for (const v of verdicts) (v.ok ? passed++ : failed++);
+    console.log(`  ${key}: ${verdicts.map((v) => `${v.backend} ${v.ok ? 'same' : 'DIFFERENT'} (${v.note})`).join(', ')}`);
+  }
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -25,6 +25,7 @@ export const SUITES = [
   'suites/gradient-methods.test.js',
   'suites/sampling-methods.test.js',
   'suites/perturbation-methods.test.js',
+  'suites/deep-lift.test.js',
   'suites/interpolate.test.js',
   'suites/visualization.test.js',
   'suites/init-backend.test.js',
@@ -54,5 +55,6 @@ for (const suite of SUITES) {
 }
 const { exec } = await import('uvu');
 await exec();
-const { opTally } = await import('./support/harness.js');
+const { acrossBackends, opTally } = await import('./support/harness.js');
 console.log(`@@TALLY ${JSON.stringify(opTally())}`);
+console.log(`@@ACROSS ${JSON.stringify(acrossBackends())}`);

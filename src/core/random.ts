@@ -1,6 +1,8 @@
 // A small seeded pseudo-random generator for the stochastic methods. It runs in JS, not on the
 // backend, so a seed gives the same draws (and the same attributions) on cpu, wasm and webgpu.
-// sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), seeded through splitmix32.
+// The generator is pure-rand's xoroshiro128+, keyed by a hash of the seed and the draw's coordinates.
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
 /**
  * Uniform draws in `[0, 1)`, from {@link seededRandom} or supplied by a caller.
@@ -10,37 +12,36 @@
  */
 export type Random = () => number;
 
-function splitmix32(state: number): () => number {
-  let s = state >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
+/** murmur3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
 }
 
-/** A generator of uniforms in `[0, 1)` (32-bit resolution) determined by `seed` (any safe integer). */
-export function seededRandom(seed: number): Random {
-  const lo = seed >>> 0;
-  const hi = Math.floor(seed / 2 ** 32) >>> 0;
-  const mix = splitmix32(lo ^ Math.imul(hi, 0x27d4eb2d));
-  let a = mix();
-  let b = mix();
-  let c = mix();
-  let d = mix();
-  const next = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t;
-  };
-  for (let i = 0; i < 12; i++) next(); // discard the first outputs, as sfc32's author advises
-  return () => next() / 2 ** 32;
+/** A 32-bit key for a list of integers (a seed, a stream tag, coordinates): hash-combined, order-sensitive. */
+function streamKey(parts: readonly number[]): number {
+  let h = 0x9e3779b9 | 0;
+  for (const p of parts) {
+    const lo = p | 0;
+    const hi = Math.floor(p / 2 ** 32) | 0; // seeds up to 2^53 keep their high bits
+    h = fmix32(h ^ fmix32(lo + 0x7f4a7c15));
+    h = fmix32(h ^ fmix32(hi + 0x2545f491));
+  }
+  return h;
+}
+
+/**
+ * A generator of uniforms in `[0, 1)` determined by `seed`: a safe integer, or a list of integers
+ * (a seed followed by coordinates, so that each row or sample has a stream of its own, whatever the
+ * batching). xoroshiro128+ from the `pure-rand` package, in JS doubles.
+ */
+export function seededRandom(seed: number | readonly number[]): Random {
+  const rng = xoroshiro128plus(streamKey(typeof seed === 'number' ? [seed] : seed));
+  return () => uniformFloat64(rng);
 }
 
 /** An integer in `[0, n)`. */

@@ -36,8 +36,9 @@ export function expandRows(t: tf.Tensor, k: number, order: RowOrder): tf.Tensor 
   if (k === 1) return t;
   const [n, ...rest] = t.shape as [number, ...number[]];
   if (order === 'repeat') return tf.concat(Array.from({ length: k }, () => t), 0); // [k·N, ...]
-  const tiled = tf.tile(tf.expandDims(t, 1), [1, k, ...rest.map(() => 1)]); // [N, k, ...]
-  return tf.reshape(tiled, [n * k, ...rest]); // [N·k, ...]
+  // At rank 3 whatever the input's rank: tfjs-webgpu cannot tile at rank 5 without a synchronous read.
+  const rows = tf.reshape(t, [n, 1, t.size / Math.max(n, 1)]); // [N, 1, D]
+  return tf.reshape(tf.tile(rows, [1, k, 1]), [n * k, ...rest]); // [N, k, D] -> [N·k, ...]
 }
 
 /** Extra forward arguments for the k-fold batch: tensors of rank > 0 are expanded, everything else passes through. */

@@ -10,9 +10,7 @@
 // Captum's generators saw. Each request also says exactly which rows it is for, so the seeded sampler
 // is counter-based: a row's values depend on (seed, input, example, sample), not on how the samples
 // were split into partitions.
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { type Random, randomInt, seededRandom } from '../core/random.js';
 import { describeValue, readFields } from '../core/arguments.js';
 import type { AttributionError } from '../core/errors.js';
 import { errorText, fail, ok, type Result } from '../core/validation.js';
@@ -95,35 +93,13 @@ export interface Sampler {
 
 // ---- the seeded sampler ------------------------------------------------------------------------
 
-/** murmur3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
-}
-
-/** A 32-bit key for a list of integers (a seed, a stream tag, coordinates): hash-combined, order-sensitive. */
-function keyOf(parts: readonly number[]): number {
-  let h = 0x9e3779b9 | 0;
-  for (const p of parts) {
-    const lo = p | 0;
-    const hi = Math.floor(p / 2 ** 32) | 0; // seeds up to 2^53 keep their high bits
-    h = fmix32(h ^ fmix32(lo + 0x7f4a7c15));
-    h = fmix32(h ^ fmix32(hi + 0x2545f491));
-  }
-  return h;
-}
-
 const STREAM = { noise: 1, alpha: 2, baseline: 3 } as const;
 
 /** Standard normal values by Box-Muller, two per pair of uniforms; 1 - u keeps log away from 0. */
-function fillNormal(rng: ReturnType<typeof xoroshiro128plus>, out: Float64Array, offset: number, count: number): void {
+function fillNormal(random: Random, out: Float64Array, offset: number, count: number): void {
   for (let j = 0; j < count; j += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - uniformFloat64(rng)));
-    const theta = 2 * Math.PI * uniformFloat64(rng);
+    const r = Math.sqrt(-2 * Math.log(1 - random()));
+    const theta = 2 * Math.PI * random();
     out[offset + j] = r * Math.cos(theta);
     if (j + 1 < count) out[offset + j + 1] = r * Math.sin(theta);
   }
@@ -153,8 +129,8 @@ export function seededSampler(seed: number): Sampler {
       const out = new Float64Array(r.examples * r.samples * size);
       for (let i = 0; i < r.examples; i++) {
         for (let s = 0; s < r.samples; s++) {
-          const rng = xoroshiro128plus(keyOf([...scoped(r.scope), STREAM.noise, r.input, i, r.firstSample + s]));
-          fillNormal(rng, out, (i * r.samples + s) * size, size);
+          const random = seededRandom([...scoped(r.scope), STREAM.noise, r.input, i, r.firstSample + s]);
+          fillNormal(random, out, (i * r.samples + s) * size, size);
         }
       }
       const noise = new Float32Array(out.length);
@@ -165,17 +141,17 @@ export function seededSampler(seed: number): Sampler {
       const out = new Float32Array(r.examples * r.samples);
       for (let i = 0; i < r.examples; i++) {
         for (let s = 0; s < r.samples; s++) {
-          const rng = xoroshiro128plus(keyOf([...scoped(r.scope), STREAM.alpha, i, r.firstSample + s]));
+          const random = seededRandom([...scoped(r.scope), STREAM.alpha, i, r.firstSample + s]);
           // uniform in [0, 1) as a double, then float32 as Captum casts numpy's draw (it may round up to 1)
-          out[i * r.samples + s] = uniformFloat64(rng);
+          out[i * r.samples + s] = random();
         }
       }
       return out;
     },
     baselineIndices(r) {
-      const rng = xoroshiro128plus(keyOf([...scoped(r.scope), STREAM.baseline, r.input, r.draw === 'full' ? 0 : 1]));
+      const random = seededRandom([...scoped(r.scope), STREAM.baseline, r.input, r.draw === 'full' ? 0 : 1]);
       const out = new Int32Array(r.count);
-      for (let j = 0; j < r.count; j++) out[j] = uniformInt(rng, 0, r.rows - 1);
+      for (let j = 0; j < r.count; j++) out[j] = randomInt(random, r.rows);
       return out;
     },
   };

@@ -22,7 +22,7 @@ import {
   seededSampler,
 } from '../../src/index.js';
 import { loadCases, type ReferenceCase, type TensorJson } from '../support/fixtures.js';
-import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
+import { assert, assertClose, recordAcrossBackends, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { checkMethodCase, forwardModelFor, layersModelFor, type MethodCall, runsAsLayersModel } from '../support/method-cases.js';
 
 // ---- Captum parity with the recorded draws -------------------------------------------------------
@@ -134,6 +134,7 @@ s('the same seed gives the same numbers, another seed other numbers, and no seed
       assert(va!.every((v, i) => v === vb![i]), `${name}: seed 11 twice differs`);
       assert(va!.some((v, i) => v !== vc![i]), `${name}: seeds 11 and 12 agree`);
       assert(vd!.every((v, i) => v === ve![i]), `${name}: no seed is not seed 0`);
+      recordAcrossBackends(`${name} seed 11`, va!);
       disposeAll(a, b, c, d, e);
     });
   }

@@ -170,3 +170,20 @@ export function parityCases(
   }
   s.run();
 }
+
+// ---- values compared across backends --------------------------------------------------------
+
+const across = new Map<string, number[]>();
+
+/**
+ * Records values that must be the same on every backend (seeded results). Each backend runs in its
+ * own process; run-all compares every backend's copy with the first backend's and counts each
+ * comparison as a test.
+ */
+export function recordAcrossBackends(key: string, values: ArrayLike<number>): void {
+  across.set(key, Array.from(values, Number));
+}
+
+export function acrossBackends(): Record<string, number[]> {
+  return Object.fromEntries(across);
+}

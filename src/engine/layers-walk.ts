@@ -1,0 +1,220 @@
+// A tf.LayersModel (sequential or functional, nested models included) as a forward function whose
+// non-linear layers are rule ops (engine/attribution-rules.ts): the model's own graph is walked
+// node by node, as tfjs-layers does in `runInternalGraph`, each layer computed by its own `call`
+// with its own weights. Nothing of the model is changed or copied:
+// - activation layers (Activation, ReLU, LeakyReLU, ELU, Softmax) and max-pooling layers become
+//   rule ops whose forward is the layer's own computation;
+// - an activation fused into a dense or convolution layer is split off: the layer's `call` runs on
+//   a view of the layer (`Object.create(layer)`) whose `activation` is the identity, and the
+//   activation follows as a rule op, as Captum sees `nn.Linear` then `nn.ReLU`;
+// - every other layer runs its own `call`, with plain gradients (Captum: no rule).
+// tfjs-layers is not a dependency: the model is recognised by its shape (`nodesByDepth`, `inputs`,
+// `outputs`).
+import type * as tf from '@tensorflow/tfjs-core';
+import * as tfc from '@tensorflow/tfjs-core';
+import { describeValue, isTensor } from '../core/arguments.js';
+import { fail, ok, type Result } from '../core/validation.js';
+import { activationRuleOp, applyRuleOp, leakyReluRuleOp, maxPoolRuleOp, type PoolGeometry, reluRuleOp, type RuleMethod } from './attribution-rules.js';
+import type { ForwardFunction, Model } from './model.js';
+
+interface SymbolicLike {
+  readonly id: number;
+}
+interface ActivationLike {
+  getClassName(): string;
+  apply(x: tf.Tensor, ...rest: unknown[]): tf.Tensor;
+}
+interface LayerLike {
+  readonly name: string;
+  getClassName(): string;
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+  readonly activation?: ActivationLike | null;
+  readonly [key: string]: unknown;
+}
+interface NodeLike {
+  readonly outboundLayer: LayerLike;
+  readonly inputTensors: readonly SymbolicLike[];
+  readonly outputTensors: readonly SymbolicLike[];
+  readonly callArgs?: Record<string, unknown> | null;
+}
+interface GraphLike {
+  readonly inputs: readonly SymbolicLike[];
+  readonly outputs: readonly SymbolicLike[];
+  readonly nodesByDepth: Readonly<Record<string, readonly NodeLike[]>>;
+}
+
+/** A tfjs-layers model whose graph can be walked (a `tf.Sequential` is built first, as its own `call` does). */
+export function layersGraphOf(model: unknown): GraphLike | undefined {
+  if (typeof model !== 'object' || model === null) return undefined;
+  const m = model as Partial<GraphLike> & { build?: () => void; layers?: unknown; getClassName?: () => string };
+  try {
+    if (m.nodesByDepth === undefined && typeof m.build === 'function' && Array.isArray(m.layers) && m.getClassName?.() === 'Sequential') m.build();
+  } catch {
+    return undefined;
+  }
+  if (typeof m.nodesByDepth !== 'object' || m.nodesByDepth === null || !Array.isArray(m.inputs) || !Array.isArray(m.outputs)) return undefined;
+  return m as GraphLike;
+}
+
+/** Layers whose `activation` is applied last in their `call`, so it can be split off. */
+const SPLITTABLE = new Set(['Dense', 'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'Conv3DTranspose', 'DepthwiseConv2D', 'SeparableConv1D', 'SeparableConv2D']);
+const IDENTITY: ActivationLike & { getConfig(): object } = { getClassName: () => 'linear', apply: (x) => x, getConfig: () => ({}) };
+
+const pair = (v: unknown, k: number): number[] => (Array.isArray(v) ? (v as number[]) : Array.from({ length: k }, () => v as number));
+
+/** The max-pool geometry of a tfjs-layers pooling layer, in tfjs's channels-last pool layout. */
+function poolGeometry(layer: LayerLike): PoolGeometry | undefined {
+  const cls = layer.getClassName();
+  const pad = layer['padding'] === 'same' ? 'same' : 'valid';
+  const first = layer['dataFormat'] === 'channelsFirst';
+  if (cls === 'MaxPooling1D') {
+    const p = pair(layer['poolSize'], 1)[0]!;
+    const s = pair(layer['strides'], 1)[0]!;
+    return { spatialRank: 2, filterSize: [p, 1], strides: [s, 1], pad, toPool: (t) => tfc.expandDims(t, 2), fromPool: (t) => tfc.squeeze(t, [2]) };
+  }
+  if (cls === 'MaxPooling2D') {
+    return {
+      spatialRank: 2,
+      filterSize: pair(layer['poolSize'], 2),
+      strides: pair(layer['strides'], 2),
+      pad,
+      ...(first ? { toPool: (t: tf.Tensor) => tfc.transpose(t, [0, 2, 3, 1]), fromPool: (t: tf.Tensor) => tfc.transpose(t, [0, 3, 1, 2]) } : {}),
+    };
+  }
+  if (cls === 'MaxPooling3D') {
+    return {
+      spatialRank: 3,
+      filterSize: pair(layer['poolSize'], 3),
+      strides: pair(layer['strides'], 3),
+      pad,
+      ...(first ? { toPool: (t: tf.Tensor) => tfc.transpose(t, [0, 2, 3, 4, 1]), fromPool: (t: tf.Tensor) => tfc.transpose(t, [0, 4, 1, 2, 3]) } : {}),
+    };
+  }
+  return undefined;
+}
+
+/** How one layer runs under a rule scope: `rule` says whether a rule applies to it for `method`. */
+function layerRule(layer: LayerLike, kwargs: Record<string, unknown>, method: RuleMethod): ((x: tf.Tensor) => tf.Tensor) | undefined {
+  const cls = layer.getClassName();
+  const reluOnly = method !== 'deepLift';
+  const run = (x: tf.Tensor): tf.Tensor => layer.call(x, kwargs) as tf.Tensor;
+  const activationRule = (activation: ActivationLike | null | undefined) => {
+    const name = activation?.getClassName();
+    if (name === undefined || (reluOnly && name !== 'relu')) return undefined;
+    return activationRuleOp(name);
+  };
+  if (cls === 'Activation') {
+    const op = activationRule(layer.activation);
+    return op && ((x) => applyRuleOp({ ...op, forward: run }, x));
+  }
+  if (cls === 'ReLU') return layer['maxValue'] == null ? (x) => applyRuleOp({ ...reluRuleOp, forward: run }, x) : undefined;
+  if (reluOnly) {
+    if (!SPLITTABLE.has(cls)) return undefined;
+  } else {
+    if (cls === 'LeakyReLU') return (x) => applyRuleOp({ ...leakyReluRuleOp(Number(layer['alpha'])), forward: run }, x);
+    if (cls === 'ELU') return Number(layer['alpha'] ?? 1) === 1 ? (x) => applyRuleOp({ ...activationRuleOp('elu')!, forward: run }, x) : undefined;
+    if (cls === 'Softmax') {
+      const axis = layer['axis'];
+      const single = typeof axis === 'number' ? axis : Array.isArray(axis) && axis.length === 1 ? (axis[0] as number) : undefined;
+      if (single === undefined || kwargs['mask'] != null) return undefined;
+      return (x) => applyRuleOp({ ...activationRuleOp('softmax', single)!, forward: run }, x);
+    }
+    const geometry = poolGeometry(layer);
+    if (geometry !== undefined) return (x) => applyRuleOp(maxPoolRuleOp(`layer '${layer.name}'`, geometry, run), x);
+  }
+  if (SPLITTABLE.has(cls)) {
+    const op = activationRule(layer.activation);
+    if (op === undefined) return undefined;
+    const linear = Object.create(layer, { activation: { value: IDENTITY } }) as LayerLike; // the layer's own call and weights, activation left out
+    return (x) => applyRuleOp(op, layer.call.call(linear, x, kwargs) as tf.Tensor);
+  }
+  return undefined;
+}
+
+const listOf = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** Runs `graph` on concrete tensors with the rules of `method` (under the active scope). */
+function walk(graph: GraphLike, inputs: readonly tf.Tensor[], method: RuleMethod): tf.Tensor[] {
+  if (inputs.length !== graph.inputs.length) throw new Error(`the model takes ${graph.inputs.length} inputs, got ${inputs.length}`);
+  const values = new Map<number, tf.Tensor>();
+  graph.inputs.forEach((s, i) => values.set(s.id, inputs[i]!));
+  const depths = Object.keys(graph.nodesByDepth)
+    .map(Number)
+    .sort((a, b) => b - a);
+  for (const depth of depths) {
+    for (const node of graph.nodesByDepth[depth] ?? []) {
+      const xs = node.inputTensors.map((s) => values.get(s.id));
+      if (xs.some((x) => x === undefined)) continue;
+      const layer = node.outboundLayer;
+      const ins = xs as tf.Tensor[];
+      let outs: tf.Tensor[];
+      if (layer.getClassName() === 'InputLayer') outs = ins;
+      else {
+        const nested = layersGraphOf(layer);
+        if (nested !== undefined) outs = walk(nested, ins, method);
+        else {
+          const kwargs = { ...(node.callArgs ?? {}) };
+          const rule = ins.length === 1 ? layerRule(layer, kwargs, method) : undefined;
+          outs = listOf(rule !== undefined ? rule(ins[0]!) : layer.call(ins.length === 1 ? ins[0]! : ins, kwargs));
+        }
+      }
+      node.outputTensors.forEach((s, i) => values.set(s.id, outs[i]!));
+    }
+  }
+  return graph.outputs.map((s) => {
+    const t = values.get(s.id);
+    if (t === undefined) throw new Error('the model graph does not reach its output from its inputs');
+    return t;
+  });
+}
+
+/** Layers under a DeepLift rule that the graph calls more than once (nested models included), with their counts. */
+function reusedRuleLayers(graph: GraphLike, counts = new Map<LayerLike, number>()): Map<LayerLike, number> {
+  for (const nodes of Object.values(graph.nodesByDepth)) {
+    for (const node of nodes) {
+      const layer = node.outboundLayer;
+      const nested = layer.getClassName() === 'InputLayer' ? undefined : layersGraphOf(layer);
+      if (nested !== undefined) reusedRuleLayers(nested, counts);
+      else if (node.inputTensors.length === 1 && layerRule(layer, {}, 'deepLift') !== undefined) counts.set(layer, (counts.get(layer) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+/**
+ * The model to differentiate under `method`'s rules: a tfjs-layers model becomes a forward function
+ * walking its graph with rule ops; any other model is used as it is (a forward function sees the
+ * rules through {@link attributionOps}; a predict() model gets plain gradients). Refuses, as
+ * Captum does, a DeepLift non-linear layer called at more than one place, and extra arguments
+ * that are not tensors for a tfjs-layers model.
+ */
+export function ruleModel(model: Model, method: RuleMethod, args: readonly unknown[]): Result<Model> {
+  const graph = layersGraphOf(model);
+  if (graph === undefined) return ok(model);
+  const notTensor = args.find((a) => !isTensor(a));
+  if (args.length > 0 && notTensor !== undefined) {
+    return fail({
+      _tag: 'InvalidArgument',
+      path: 'additionalForwardArgs',
+      expected: 'only tensors for a tf.LayersModel or predict() model (they become extra model inputs); use a forward function for other arguments',
+      got: describeValue(notTensor),
+    });
+  }
+  if (method === 'deepLift') {
+    for (const [layer, count] of reusedRuleLayers(graph)) {
+      if (count > 1) {
+        return fail({
+          _tag: 'InvalidArgument',
+          path: 'model',
+          expected: 'each non-linear layer called once (DeepLift keeps one input/output record per layer; Captum raises RuntimeError for a reused module)',
+          got: `layer '${layer.name}' (${layer.getClassName()}) called at ${count} places; give each place its own layer`,
+        });
+      }
+    }
+  }
+  const forward = (...tensors: tf.Tensor[]): tf.Tensor | tf.Tensor[] => {
+    const outs = walk(graph, tensors, method);
+    return outs.length === 1 ? outs[0]! : outs;
+  };
+  return ok(forward as unknown as ForwardFunction);
+}
