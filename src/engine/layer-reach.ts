@@ -16,6 +16,8 @@ import { formatShape } from '../core/tensors.js';
 import { errorText, fail, ok, type Result } from '../core/validation.js';
 import { ModelFailure } from './model.js';
 import { runStage, runStagesFrom, type StageList, stagesOf } from './named-stages.js';
+import { type RuleMethod, withoutRules } from './attribution-rules.js';
+import { ruledNodeCall } from './layers-walk.js';
 import type { ModelCall } from './run-forward.js';
 
 /**
@@ -42,6 +44,12 @@ export interface ReachedLayer {
   runFrom(call: ModelCall, value: readonly tf.Tensor[]): tf.Tensor;
   /** Where the layer is, for replacing several layers at once ({@link reachJointly}). */
   readonly where: LayerPlace;
+  /**
+   * The same layer in the model as a rule method (DeepLift, GuidedBackprop, Deconvolution) sees it:
+   * a tf.LayersModel's non-linear layers run as rule ops (active under `withRules`); a namedStages
+   * model is unchanged (its stages mark their own ops with attributionOps).
+   */
+  ruled(method: RuleMethod): ReachedLayer;
 }
 
 /** Where a reached layer sits: a node of a tf.LayersModel's graph, or a stage of a namedStages model. */
@@ -132,6 +140,7 @@ function evaluate(
   wanted: readonly SymbolicLike[],
   overrides?: ReadonlyMap<NodeLike, readonly tf.Tensor[]>,
   memo = new Map<number, Computed>(),
+  rules?: RuleMethod,
 ): tf.Tensor[] {
   for (const [id, t] of feeds) memo.set(id, { t, mask: null });
   const value = (st: SymbolicLike): Computed => {
@@ -151,7 +160,11 @@ function evaluate(
     const kwargs: Record<string, unknown> = { ...(node.callArgs ?? {}) };
     let outs: tf.Tensor[];
     let masks: unknown[];
-    if (ins.length === 1) {
+    const ruled = rules === undefined ? undefined : ruledNodeCall(layer, ins.map((c) => c.t), { ...kwargs }, rules, replaced !== undefined);
+    if (ruled !== undefined) {
+      outs = ruled;
+      masks = [];
+    } else if (ins.length === 1) {
       const [{ t, mask }] = ins as [Computed];
       if (kwargs['mask'] == null) kwargs['mask'] = mask;
       outs = toList(layer.call(t, kwargs));
@@ -229,26 +242,32 @@ export function graphValues(graph: Graph, call: ModelCall): Map<number, tf.Tenso
   });
 }
 
-function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide): ReachedLayer {
+function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide, rules?: RuleMethod): ReachedLayer {
   const name = node.outboundLayer.name;
   const own = side === 'output' ? node.outputTensors : node.inputTensors;
   return {
     name,
     side,
     where: { kind: 'graph', graph, node },
-    valueOf: (call) => asModel(() => evaluate(feedsOf(graph, call), own)),
+    valueOf: (call) => asModel(() => evaluate(feedsOf(graph, call), own, undefined, undefined, rules)),
     runFrom: (call, value) =>
       asModel(() => {
         checkValue(value, own.length, name);
         const feeds = feedsOf(graph, call);
-        if (side === 'input') return checkOutput(evaluate(feeds, graph.outputs, new Map([[node, value]])));
+        if (side === 'input') return checkOutput(evaluate(feeds, graph.outputs, new Map([[node, value]]), undefined, rules));
         own.forEach((st, i) => feeds.set(st.id, value[i]!));
-        return checkOutput(evaluate(feeds, graph.outputs));
+        return checkOutput(evaluate(feeds, graph.outputs, undefined, undefined, rules));
       }),
+    ruled: (method) => reachInGraph(graph, node, side, method),
   };
 }
 
 function reachInStages(list: StageList, index: number, side: LayerSide): ReachedLayer {
+  const reached = stagesReach(list, index, side);
+  return { ...reached, ruled: () => reachInStages(list, index, side) };
+}
+
+function stagesReach(list: StageList, index: number, side: LayerSide): Omit<ReachedLayer, 'ruled'> {
   const name = list.stages[index]!.name ?? `stage ${index}`;
   const split = (call: ModelCall): { inputs: tf.Tensor[]; args: unknown[] } => {
     const all = [...call.inputs, ...call.args];
@@ -269,7 +288,10 @@ function reachInStages(list: StageList, index: number, side: LayerSide): Reached
     runFrom: (call, value) =>
       asModel(() => {
         const { args } = split(call);
-        return checkOutput(runStagesFrom(list, from, value, args));
+        if (side === 'output' || from >= list.stages.length) return checkOutput(runStagesFrom(list, from, value, args));
+        // The stage whose input is replaced runs without rules, as Captum's hook order leaves it (see ruledNodeCall).
+        const first = withoutRules(() => runStage(list.stages[from]!, from, value, args));
+        return checkOutput(runStagesFrom(list, from + 1, first, args));
       }),
   };
 }

@@ -14,6 +14,7 @@ import {
   layerGradCam,
   layerGradientXActivation,
   layerIntegratedGradients,
+  layerDeepLift,
   layerFeatureAblation,
   layerGradientShap,
 } from '../../src/index.js';
@@ -21,6 +22,7 @@ import { loadCases } from '../support/fixtures.js';
 import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { hostileSweep, riemannSampler } from '../support/layer-extras.js';
 import { stagedModelFor } from '../support/layer-models.js';
+import { markedStagesFor } from '../support/marked-models.js';
 import { checkMethodCase, layersModelFor, type MethodCall, runsAsLayersModel } from '../support/method-cases.js';
 
 const cases = loadCases('algorithms.json');
@@ -37,6 +39,16 @@ const more = loadCases('algorithms_more.json');
 export const MORE_LAYER_METHODS: Readonly<Record<string, MethodCall>> = {
   LayerFeatureAblation: (m, x, o) => layerFeatureAblation(m, x, o as never),
 };
+// The rule methods: through tf.LayersModels (their non-linear layers get the rules) and through
+// named stages written with attributionOps (the stages mark their own non-linearities).
+export const RULE_LAYER_METHODS: Readonly<Record<string, MethodCall>> = {
+  LayerDeepLift: (m, x, o) => layerDeepLift(m, x, o as never),
+};
+for (const [op, call] of Object.entries(RULE_LAYER_METHODS)) {
+  const mine = more.filter((c) => c.op === op);
+  parityCases(`${op}[stages]`, mine, (c) => checkMethodCase(c, markedStagesFor(c.model as string), call));
+  parityCases(`${op}[LayersModel]`, mine.filter(runsAsLayersModel), (c) => checkMethodCase(c, layersModelFor(c.model as string)!, call));
+}
 for (const [op, call] of [...Object.entries(LAYER_METHODS), ...Object.entries(MORE_LAYER_METHODS)]) {
   const mine = (op in LAYER_METHODS ? cases : more).filter((c) => c.op === op);
   parityCases(`${op}[stages]`, mine, (c) => checkMethodCase(c, stagedModelFor(c), call));

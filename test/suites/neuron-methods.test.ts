@@ -2,11 +2,12 @@
 // stages and through the same models as tf.LayersModels.
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
-import { gradientShap, integratedGradients, message, namedStages, neuronConductance, neuronFeatureAblation, neuronGradient, neuronGradientShap, neuronIntegratedGradients, saliency } from '../../src/index.js';
+import { gradientShap, integratedGradients, message, namedStages, neuronConductance, neuronDeconvolution, neuronDeepLift, neuronFeatureAblation, neuronGuidedBackprop, neuronGradient, neuronGradientShap, neuronIntegratedGradients, saliency } from '../../src/index.js';
 import { loadCases } from '../support/fixtures.js';
 import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { hostileSweep, riemannSampler } from '../support/layer-extras.js';
 import { stagedModelFor } from '../support/layer-models.js';
+import { markedStagesFor } from '../support/marked-models.js';
 import { checkMethodCase, layersModelFor, type MethodCall, runsAsLayersModel } from '../support/method-cases.js';
 
 const cases = loadCases('algorithms.json');
@@ -19,6 +20,16 @@ const more = loadCases('algorithms_more.json');
 export const MORE_NEURON_METHODS: Readonly<Record<string, MethodCall>> = {
   NeuronFeatureAblation: (m, x, o) => neuronFeatureAblation(m, x, o as never),
 };
+export const RULE_NEURON_METHODS: Readonly<Record<string, MethodCall>> = {
+  NeuronDeepLift: (m, x, o) => neuronDeepLift(m, x, o as never),
+  NeuronGuidedBackprop: (m, x, o) => neuronGuidedBackprop(m, x, o as never),
+  NeuronDeconvolution: (m, x, o) => neuronDeconvolution(m, x, o as never),
+};
+for (const [op, call] of Object.entries(RULE_NEURON_METHODS)) {
+  const mine = more.filter((c) => c.op === op);
+  parityCases(`${op}[stages]`, mine, (c) => checkMethodCase(c, markedStagesFor(c.model as string), call));
+  parityCases(`${op}[LayersModel]`, mine.filter(runsAsLayersModel), (c) => checkMethodCase(c, layersModelFor(c.model as string)!, call));
+}
 for (const [op, call] of [...Object.entries(NEURON_METHODS), ...Object.entries(MORE_NEURON_METHODS)]) {
   const mine = (op in NEURON_METHODS ? cases : more).filter((c) => c.op === op);
   parityCases(`${op}[stages]`, mine, (c) => checkMethodCase(c, stagedModelFor(c), call));
