@@ -1,10 +1,11 @@
 // npm start: explain a real model. Loads the digits CNN (trained by examples/digits/train.ts on the
 // UCI handwritten digits), picks test digits it has not seen, and asks why it predicted what it did:
-// saliency, integrated gradients (with convergence deltas) and SmoothGrad (a noise tunnel over
-// saliency). Prints a summary and writes one PNG per digit and method to output/digits/.
+// saliency, integrated gradients (with convergence deltas), SmoothGrad (a noise tunnel over
+// saliency) and Grad-CAM of the last conv layer upsampled to the input. Prints a summary and writes
+// one PNG per digit and method to output/digits/.
 import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, integratedGradients, message, noiseTunnel, type Result, type RgbaImage, saliency, sideBySide, type VisualizeSign, visualizeImageAttr } from '../src/index.js';
+import { type AttributionError, initBackend, integratedGradients, interpolate, layerGradCam, message, noiseTunnel, type Result, type RgbaImage, saliency, sideBySide, type VisualizeSign, visualizeImageAttr } from '../src/index.js';
 import { writePng } from '../src/node/index.js';
 import { loadDigits, TRAIN_COUNT } from './digits/data.js';
 import { loadDigitsCnn } from './digits/model.js';
@@ -76,6 +77,17 @@ const smooth = must(
     onProgress: progress('smoothgrad (noise tunnel over saliency)', 'samples'),
   }),
 );
+// Grad-CAM: conv2's channels weighted by their mean gradient and summed ([N, 4, 4, 1] after the 2x2
+// pool), then upsampled to the 8x8 input with interpolate (bilinear, as torch computes it). Shown
+// signed, not relu'd: this small CNN ends in a dense layer over the 4x4 map, not a global pooling,
+// so the mean gradient of a channel is a poor summary of its weights and most cells come out
+// negative; the relu would leave most maps empty.
+step('  grad-cam (conv2, 4x4 upsampled to 8x8) ...');
+const cam = must(await layerGradCam(model, x, { layer: 'conv2', target })) as tf.Tensor;
+const camUp = must(interpolate(cam, [8, 8], 'bilinear'));
+const camCells = Array.from(await cam.data());
+step(`    positive (for the class) in ${camCells.filter((v) => v > 0).length} of ${camCells.length} cells of the ${chosen.length} maps`);
+cam.dispose();
 const deltas = Array.from(await ig.delta.data());
 const igValues = (await ig.attributions.array()) as number[][][][];
 
@@ -94,6 +106,7 @@ const methods: { name: string; attributions: tf.Tensor; sign: VisualizeSign }[] 
   { name: 'saliency', attributions: sal, sign: 'absolute_value' }, // |gradient|: blues
   { name: 'integrated-gradients', attributions: ig.attributions, sign: 'all' }, // signed: green for, red against
   { name: 'smoothgrad', attributions: smooth, sign: 'absolute_value' },
+  { name: 'grad-cam', attributions: camUp, sign: 'all' }, // signed, upsampled from conv2's 4x4
 ];
 step(`\nimages (digit | heat map | blended), in ${outDir.pathname}:`);
 for (const [k, index] of chosen.entries()) {
@@ -101,9 +114,16 @@ for (const [k, index] of chosen.entries()) {
   const input = must(await visualizeImageAttr(null, digit, { method: 'original_image' }));
   for (const m of methods) {
     const map = tf.slice(m.attributions, [k, 0, 0, 0], [1, -1, -1, -1]);
-    const heat = must(await visualizeImageAttr(map, null, { method: 'heat_map', sign: m.sign }));
-    const blended = must(await visualizeImageAttr(map, digit, { method: 'blended_heat_map', sign: m.sign, alphaOverlay: 0.6 }));
+    const heatResult = await visualizeImageAttr(map, null, { method: 'heat_map', sign: m.sign });
+    const blendedResult = await visualizeImageAttr(map, digit, { method: 'blended_heat_map', sign: m.sign, alphaOverlay: 0.6 });
     map.dispose();
+    if (heatResult._tag === 'Left' || blendedResult._tag === 'Left') {
+      // e.g. a Grad-CAM map that the relu made all zero: nothing to scale
+      step(`  (no ${m.name} image for digit #${index}: ${message(heatResult._tag === 'Left' ? heatResult.left : (blendedResult as unknown as { left: AttributionError[] }).left)})`);
+      continue;
+    }
+    const heat = heatResult.right;
+    const blended = blendedResult.right;
     const panel: RgbaImage = must(sideBySide([input, heat, blended], { scale: 24, gap: 8 }));
     const file = new URL(`digit-${index}-label-${digits.labels[index]}-${m.name}.png`, outDir);
     const written = must(await writePng(file.pathname, panel));
@@ -111,6 +131,6 @@ for (const [k, index] of chosen.entries()) {
   }
   digit.dispose();
 }
-tf.dispose([x, sal, smooth, ig.attributions, ig.delta]);
+tf.dispose([x, sal, smooth, camUp, ig.attributions, ig.delta]);
 model.dispose();
 step(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);

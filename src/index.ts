@@ -95,6 +95,7 @@ export type {
   LayerDeltaAttributionMethod,
   LayerMethodOptions,
   MultiLayerAttributionMethod,
+  MultiLayerDeltaAttributionMethod,
   NeuronMethodOptions,
 } from './engine/layer-method.js';
 export { type LayerActivationOptions, layerActivation } from './algorithms/layer/layer-activation.js';
@@ -103,9 +104,21 @@ export { type LayerGradCamOptions, layerGradCam } from './algorithms/layer/layer
 export { type LayerConductanceOptions, layerConductance } from './algorithms/layer/layer-conductance.js';
 export { type LayerIntegratedGradientsOptions, layerIntegratedGradients } from './algorithms/layer/layer-integrated-gradients.js';
 export { type InternalInfluenceOptions, internalInfluence } from './algorithms/layer/internal-influence.js';
+export { type LayerFeatureAblationOptions, layerFeatureAblation } from './algorithms/layer/layer-feature-ablation.js';
+export { type LayerGradientShapOptions, layerGradientShap } from './algorithms/layer/layer-gradient-shap.js';
+export { type LayerDeepLiftOptions, layerDeepLift } from './algorithms/layer/layer-deep-lift.js';
 export { type NeuronGradientOptions, neuronGradient } from './algorithms/neuron/neuron-gradient.js';
 export { type NeuronIntegratedGradientsOptions, neuronIntegratedGradients } from './algorithms/neuron/neuron-integrated-gradients.js';
 export { type NeuronConductanceOptions, neuronConductance } from './algorithms/neuron/neuron-conductance.js';
+export { type NeuronFeatureAblationOptions, neuronFeatureAblation } from './algorithms/neuron/neuron-feature-ablation.js';
+export { type NeuronGradientShapOptions, neuronGradientShap } from './algorithms/neuron/neuron-gradient-shap.js';
+export {
+  type NeuronDeepLiftOptions,
+  type NeuronGuidedBackpropOptions,
+  neuronDeconvolution,
+  neuronDeepLift,
+  neuronGuidedBackprop,
+} from './algorithms/neuron/neuron-rule-gradients.js';
 export type { LrpRule } from './engine/lrp-propagation.js';
 export { type LrpOptions, lrp } from './algorithms/primary/lrp.js';
 export { type LayerLrpOptions, layerLrp } from './algorithms/layer/layer-lrp.js';

@@ -53,6 +53,20 @@ export function withRules<T>(settings: RuleSettings, f: () => T): T {
   }
 }
 
+/**
+ * Runs `f` with no rule scope: rule ops called in it are plain ops (their ordinary gradient). Used
+ * where Captum's hook order leaves a module's rule out: the layer whose input a layer method replaces.
+ */
+export function withoutRules<T>(f: () => T): T {
+  const previous = active;
+  active = undefined;
+  try {
+    return f();
+  } finally {
+    active = previous;
+  }
+}
+
 /** An op a rule can apply to: its plain forward and its ordinary backward, written out (no nested tf.grad in a gradFunc). */
 interface RuleOp {
   /** For messages: `attributionOps.relu`. */

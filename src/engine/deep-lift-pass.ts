@@ -39,7 +39,7 @@ export interface DeepLiftSettings {
   readonly custom: CustomAttributionFunc | undefined;
 }
 
-function customAttributions(f: CustomAttributionFunc, m: tf.Tensor[], xs: readonly tf.Tensor[], bs: readonly tf.Tensor[]): tf.Tensor[] {
+export function customAttributions(f: CustomAttributionFunc, m: tf.Tensor[], xs: readonly tf.Tensor[], bs: readonly tf.Tensor[]): tf.Tensor[] {
   const path = 'options.customAttributionFunc';
   let out: unknown;
   try {

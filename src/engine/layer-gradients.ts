@@ -6,7 +6,7 @@ import { errorText } from '../core/validation.js';
 import { selectResolved } from '../target/select-target.js';
 import type { ResolvedTarget } from '../target/target.js';
 import { releaseAbandonedTape, requireScalarPerExample } from './gradients.js';
-import type { ReachedLayer } from './layer-reach.js';
+import type { ReachedLayer, ReachedLayers } from './layer-reach.js';
 import { ModelFailure } from './model.js';
 import { type CheckedSelector, selectNeuron } from './neuron-selector.js';
 import type { ModelCall } from './run-forward.js';
@@ -50,4 +50,26 @@ export function neuronGradientsOf(reached: ReachedLayer, call: ModelCall, select
     () => tf.grads((...xs: tf.Tensor[]) => selectNeuron(reached.valueOf({ ...call, inputs: xs }), selector))([...call.inputs]),
     'inputs',
   );
+}
+
+/** `∂ Σ_rows F / ∂ values` when several layers are replaced together (grouped per layer, as `values`). */
+export function jointGradientsAt(reached: ReachedLayers, call: ModelCall, resolved: ResolvedTarget, values: readonly (readonly tf.Tensor[])[]): tf.Tensor[][] {
+  const counts = values.map((g) => g.length);
+  const regroup = (flat: readonly tf.Tensor[]): tf.Tensor[][] => {
+    let at = 0;
+    return counts.map((k) => flat.slice(at, (at += k)));
+  };
+  const names = reached.layers.map((l) => `'${l.name}'`).join(', ');
+  const path = reached.layers.length === 1 ? `layer ${names}` : `layers ${names} (each listed layer must reach the output other than through another listed layer, as in Captum)`;
+  const grads = gradientsOrFail(
+    () =>
+      tf.grads((...a: tf.Tensor[]) => {
+        const selected = selectResolved(reached.runFrom(call, regroup(a)), resolved);
+        if (selected._tag === 'Left') throw new ModelFailure(selected.left[0]);
+        requireScalarPerExample(selected.right);
+        return selected.right;
+      })(values.flat()),
+    path,
+  );
+  return regroup(grads);
 }

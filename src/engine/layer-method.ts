@@ -5,6 +5,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { MethodDescriptor } from '../attribution/method-descriptors.js';
 import { readArray } from '../core/arguments.js';
 import { booleanOption } from '../core/options.js';
+import type { TensorRules } from '../core/tensors.js';
 import { tidyResult } from '../core/tidy-result.js';
 import { all, allOf, fail, ok, type Result } from '../core/validation.js';
 import { type LayerRef, type LayerSide, type ReachedLayer, reachLayer } from './layer-reach.js';
@@ -97,6 +98,23 @@ export interface LayerDeltaAttributionMethod<O> {
   readonly descriptor: MethodDescriptor;
 }
 
+/**
+ * A layer method with a convergence delta that also takes a list of layers (Captum's multi-layer
+ * form): the attributions are then a list with one entry per layer, and the delta sums them all.
+ *
+ * @example
+ * const methods: MultiLayerDeltaAttributionMethod<Omit<LayerIntegratedGradientsOptions, 'layer'>>[] = [layerIntegratedGradients];
+ * console.log(layerIntegratedGradients.descriptor.className); // 'LayerIntegratedGradients'
+ */
+export interface MultiLayerDeltaAttributionMethod<O> {
+  (model: Model, inputs: Inputs, options: O & { readonly layer: readonly LayerRef[]; readonly returnConvergenceDelta: true }): Promise<Result<WithDelta<LayerAttribution[]>>>;
+  (model: Model, inputs: Inputs, options: O & { readonly layer: readonly LayerRef[]; readonly returnConvergenceDelta?: false }): Promise<Result<LayerAttribution[]>>;
+  (model: Model, inputs: Inputs, options: O & { readonly layer: LayerRef; readonly returnConvergenceDelta: true }): Promise<Result<WithDelta<LayerAttribution>>>;
+  (model: Model, inputs: Inputs, options: O & { readonly layer: LayerRef; readonly returnConvergenceDelta?: false }): Promise<Result<LayerAttribution>>;
+  (model: Model, inputs: Inputs, options: O & { readonly layer: LayerRef | readonly LayerRef[] }): Promise<Result<LayerAttribution | LayerAttribution[] | WithDelta<LayerAttribution | LayerAttribution[]>>>;
+  readonly descriptor: MethodDescriptor;
+}
+
 /** A layer's tensors in Captum's form: the tensor itself when there is one, else the array. */
 export const layerForm = (values: readonly tf.Tensor[]): LayerAttribution => (values.length === 1 ? values[0]! : [...values]);
 
@@ -137,10 +155,11 @@ export async function prepareLayerCall<C>(
   inputSide: unknown,
   sidePath: string,
   allowList = false,
+  rules?: TensorRules,
 ): Promise<Result<LayerCall<C>>> {
   const side = booleanOption(inputSide, sidePath, false);
   const reached = checkModel(model)._tag === 'Right' ? reachAll(model, layer, side._tag === 'Right' && side.right ? 'input' : 'output', allowList) : ok({ layers: [], isList: false });
-  const prepared = await prepareCall(model, inputs, target, args);
+  const prepared = await prepareCall(model, inputs, target, args, rules);
   const r = all({ checked, side, prepared, reached });
   if (r._tag === 'Left') return r;
   return ok({ checked: r.right.checked, prepared: r.right.prepared, layers: r.right.reached.layers, isList: r.right.reached.isList });

@@ -15,7 +15,9 @@ import type { AttributionError } from '../core/errors.js';
 import { formatShape } from '../core/tensors.js';
 import { errorText, fail, ok, type Result } from '../core/validation.js';
 import { ModelFailure } from './model.js';
-import { runStagesFrom, type StageList, stagesOf } from './named-stages.js';
+import { runStage, runStagesFrom, type StageList, stagesOf } from './named-stages.js';
+import { type RuleMethod, withoutRules } from './attribution-rules.js';
+import { ruledNodeCall } from './layers-walk.js';
 import type { ModelCall } from './run-forward.js';
 
 /**
@@ -40,6 +42,31 @@ export interface ReachedLayer {
   valueOf(call: ModelCall): tf.Tensor[];
   /** The model's output when the layer's tensors are `value` (same count and shapes as {@link valueOf}'s). */
   runFrom(call: ModelCall, value: readonly tf.Tensor[]): tf.Tensor;
+  /** Where the layer is, for replacing several layers at once ({@link reachJointly}). */
+  readonly where: LayerPlace;
+  /**
+   * The same layer in the model as a rule method (DeepLift, GuidedBackprop, Deconvolution) sees it:
+   * a tf.LayersModel's non-linear layers run as rule ops (active under `withRules`); a namedStages
+   * model is unchanged (its stages mark their own ops with attributionOps).
+   */
+  ruled(method: RuleMethod): ReachedLayer;
+}
+
+/** Where a reached layer sits: a node of a tf.LayersModel's graph, or a stage of a namedStages model. */
+export type LayerPlace =
+  | { readonly kind: 'graph'; readonly graph: Graph; readonly node: NodeLike }
+  | { readonly kind: 'stages'; readonly list: StageList; readonly index: number };
+
+/**
+ * Several layers of one model, read and replaced together (Captum's multi-layer hooks: every listed
+ * layer's tensors are replaced in the same forward pass). Values are grouped per layer, in order.
+ */
+export interface ReachedLayers {
+  readonly layers: readonly ReachedLayer[];
+  /** Each layer's tensors for this call. */
+  valueOf(call: ModelCall): tf.Tensor[][];
+  /** The model's output when every layer's tensors are replaced by its group of `values`. */
+  runFrom(call: ModelCall, values: readonly (readonly tf.Tensor[])[]): tf.Tensor;
 }
 
 // ---- tfjs-layers graphs, by their structure (tfjs-layers is not a dependency of this library) ----
@@ -111,8 +138,9 @@ const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 function evaluate(
   feeds: ReadonlyMap<number, tf.Tensor>,
   wanted: readonly SymbolicLike[],
-  override?: { node: NodeLike; values: readonly tf.Tensor[] },
+  overrides?: ReadonlyMap<NodeLike, readonly tf.Tensor[]>,
   memo = new Map<number, Computed>(),
+  rules?: RuleMethod,
 ): tf.Tensor[] {
   for (const [id, t] of feeds) memo.set(id, { t, mask: null });
   const value = (st: SymbolicLike): Computed => {
@@ -126,12 +154,17 @@ function evaluate(
     return computed;
   };
   const run = (node: NodeLike): void => {
-    const ins: Computed[] = override !== undefined && override.node === node ? override.values.map((t) => ({ t, mask: null })) : node.inputTensors.map(value);
+    const replaced = overrides?.get(node);
+    const ins: Computed[] = replaced !== undefined ? replaced.map((t) => ({ t, mask: null })) : node.inputTensors.map(value);
     const layer = node.outboundLayer;
     const kwargs: Record<string, unknown> = { ...(node.callArgs ?? {}) };
     let outs: tf.Tensor[];
     let masks: unknown[];
-    if (ins.length === 1) {
+    const ruled = rules === undefined ? undefined : ruledNodeCall(layer, ins.map((c) => c.t), { ...kwargs }, rules, replaced !== undefined);
+    if (ruled !== undefined) {
+      outs = ruled;
+      masks = [];
+    } else if (ins.length === 1) {
       const [{ t, mask }] = ins as [Computed];
       if (kwargs['mask'] == null) kwargs['mask'] = mask;
       outs = toList(layer.call(t, kwargs));
@@ -209,25 +242,32 @@ export function graphValues(graph: Graph, call: ModelCall): Map<number, tf.Tenso
   });
 }
 
-function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide): ReachedLayer {
+function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide, rules?: RuleMethod): ReachedLayer {
   const name = node.outboundLayer.name;
   const own = side === 'output' ? node.outputTensors : node.inputTensors;
   return {
     name,
     side,
-    valueOf: (call) => asModel(() => evaluate(feedsOf(graph, call), own)),
+    where: { kind: 'graph', graph, node },
+    valueOf: (call) => asModel(() => evaluate(feedsOf(graph, call), own, undefined, undefined, rules)),
     runFrom: (call, value) =>
       asModel(() => {
         checkValue(value, own.length, name);
         const feeds = feedsOf(graph, call);
-        if (side === 'input') return checkOutput(evaluate(feeds, graph.outputs, { node, values: value }));
+        if (side === 'input') return checkOutput(evaluate(feeds, graph.outputs, new Map([[node, value]]), undefined, rules));
         own.forEach((st, i) => feeds.set(st.id, value[i]!));
-        return checkOutput(evaluate(feeds, graph.outputs));
+        return checkOutput(evaluate(feeds, graph.outputs, undefined, undefined, rules));
       }),
+    ruled: (method) => reachInGraph(graph, node, side, method),
   };
 }
 
 function reachInStages(list: StageList, index: number, side: LayerSide): ReachedLayer {
+  const reached = stagesReach(list, index, side);
+  return { ...reached, ruled: () => reachInStages(list, index, side) };
+}
+
+function stagesReach(list: StageList, index: number, side: LayerSide): Omit<ReachedLayer, 'ruled'> {
   const name = list.stages[index]!.name ?? `stage ${index}`;
   const split = (call: ModelCall): { inputs: tf.Tensor[]; args: unknown[] } => {
     const all = [...call.inputs, ...call.args];
@@ -243,11 +283,15 @@ function reachInStages(list: StageList, index: number, side: LayerSide): Reached
   return {
     name,
     side,
+    where: { kind: 'stages', list, index },
     valueOf: (call) => asModel(() => upTo(call)),
     runFrom: (call, value) =>
       asModel(() => {
         const { args } = split(call);
-        return checkOutput(runStagesFrom(list, from, value, args));
+        if (side === 'output' || from >= list.stages.length) return checkOutput(runStagesFrom(list, from, value, args));
+        // The stage whose input is replaced runs without rules, as Captum's hook order leaves it (see ruledNodeCall).
+        const first = withoutRules(() => runStage(list.stages[from]!, from, value, args));
+        return checkOutput(runStagesFrom(list, from + 1, first, args));
       }),
   };
 }
@@ -312,4 +356,66 @@ export function reachLayer(model: unknown, layer: unknown, side: LayerSide, path
     return fail(error);
   }
   return ok(reachInGraph(graph, node, side));
+}
+
+/**
+ * Layers of one model (all on the same side) read and replaced together, as Captum's hooks on a
+ * list of layers replace every listed layer in one forward pass. A layer listed twice is refused
+ * (which of its two replacements applies would be ambiguous). Errors name `options.layer[i]`.
+ */
+export function reachJointly(layers: readonly ReachedLayer[], path = 'options.layer'): Result<ReachedLayers> {
+  const seen = new Map<unknown, number>();
+  for (const [i, l] of layers.entries()) {
+    const key = l.where.kind === 'graph' ? l.where.node : l.where.index;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      return fail({ _tag: 'InvalidArgument', path: `${path}[${i}]`, expected: 'each layer once in the list of layers', got: `layer '${l.name}' again (it is also ${path}[${first}])` });
+    }
+    seen.set(key, i);
+  }
+  const valueOf = (call: ModelCall): tf.Tensor[][] => layers.map((l) => l.valueOf(call));
+  const [first] = layers;
+  if (first === undefined) return fail({ _tag: 'InvalidArgument', path, expected: 'at least one layer', got: 'an empty array' });
+  if (layers.length === 1) return ok({ layers, valueOf, runFrom: (call, values) => first.runFrom(call, values[0] ?? []) });
+  const side = first.side;
+  const where = first.where;
+  if (where.kind === 'graph') {
+    const graph = where.graph;
+    const places = layers.map((l) => (l.where as { node: NodeLike }).node);
+    return ok({
+      layers,
+      valueOf,
+      runFrom: (call, values) =>
+        asModel(() => {
+          const feeds = feedsOf(graph, call);
+          places.forEach((node, k) => {
+            const own = side === 'output' ? node.outputTensors : node.inputTensors;
+            checkValue(values[k] ?? [], own.length, node.outboundLayer.name);
+            if (side === 'output') own.forEach((st, i) => feeds.set(st.id, values[k]![i]!));
+          });
+          const overrides = side === 'input' ? new Map(places.map((node, k) => [node, values[k]!] as const)) : undefined;
+          return checkOutput(evaluate(feeds, graph.outputs, overrides));
+        }),
+    });
+  }
+  const list = where.list;
+  // The stage whose input each layer value is: the layer's own stage for its input, the next for its output.
+  const boundaries = layers.map((l) => (l.where as { index: number }).index + (side === 'output' ? 1 : 0));
+  return ok({
+    layers,
+    valueOf,
+    runFrom: (call, values) =>
+      asModel(() => {
+        const args = [...call.inputs, ...call.args].slice(list.inputCount);
+        const replaced = new Map(boundaries.map((b, k) => [b, values[k]!] as const));
+        const start = Math.min(...boundaries);
+        let current: readonly tf.Tensor[] = replaced.get(start)!;
+        for (let i = start; i < list.stages.length; i++) {
+          if (i !== start && replaced.has(i)) current = replaced.get(i)!; // what stage i-1 gave is discarded, as a hook's replacement discards it
+          current = runStage(list.stages[i]!, i, current, args);
+        }
+        if (start !== list.stages.length && replaced.has(list.stages.length)) current = replaced.get(list.stages.length)!;
+        return checkOutput([...current]);
+      }),
+  });
 }

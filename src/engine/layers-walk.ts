@@ -218,3 +218,21 @@ export function ruleModel(model: Model, method: RuleMethod, args: readonly unkno
   };
   return ok(forward as unknown as ForwardFunction);
 }
+
+/**
+ * One node of a tfjs-layers graph under `method`'s rules, for code that runs a graph itself (layer
+ * reaching): a nested model is walked with the rules, a layer with a rule runs as its rule op;
+ * undefined when the layer has no rule (run its own `call`).
+ */
+export function ruledNodeCall(layer: unknown, inputs: readonly tf.Tensor[], kwargs: Record<string, unknown>, method: RuleMethod, inputReplaced = false): tf.Tensor[] | undefined {
+  const l = layer as LayerLike;
+  if (typeof l.getClassName !== 'function' || l.getClassName() === 'InputLayer') return undefined;
+  // Captum: a layer method's pre-hook replaces the layer's input after the rule's own pre-hook has
+  // hooked the original, so a rule acting on that input is left out (a fused activation, which acts
+  // on the layer's linear output, keeps its rule).
+  if (inputReplaced && !SPLITTABLE.has(l.getClassName())) return undefined;
+  const nested = layersGraphOf(layer);
+  if (nested !== undefined) return walk(nested, inputs, method);
+  const rule = inputs.length === 1 ? layerRule(l, kwargs, method) : undefined;
+  return rule === undefined ? undefined : listOf(rule(inputs[0]!));
+}

@@ -119,6 +119,7 @@ export function callModel(model: Model, inputs: readonly tf.Tensor[], args: read
   try {
     output = invoke(model, inputs, args);
   } catch (e) {
+    if (e instanceof ModelFailure) throw e; // the library's own model wrappers (layer and neuron methods) report their own errors
     throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: errorText(e) + unboundHint(model, e) });
   }
   if (!isTensor(output) || output.isDisposed) {

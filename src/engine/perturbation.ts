@@ -4,15 +4,16 @@
 // Perturbed inputs are built by selection (`tf.where`), never by arithmetic masking, so a NaN or an
 // Infinity in a position that is not perturbed never reaches the model or the attributions.
 import * as tf from '@tensorflow/tfjs-core';
-import { describeValue } from '../core/arguments.js';
+import { describeValue, isTensor } from '../core/arguments.js';
 import { tensorizeAgainst } from '../core/baselines.js';
 import type { AttributionError } from '../core/errors.js';
 import { integerOption } from '../core/options.js';
 import { formatShape, type TensorRules } from '../core/tensors.js';
 import { tidyResult } from '../core/tidy-result.js';
-import { ok, type Result } from '../core/validation.js';
+import { all, ok, type Result } from '../core/validation.js';
 import { abortedResult, type CheckedLongRun, chunkRanges, reportProgress, yieldToEventLoop } from './chunks.js';
 import { expandArgs, expandRows, expandTarget } from './expansion.js';
+import { checkFeatureMask, disposeMasks, featureOrder, readFeatureMasks } from './feature-masks.js';
 import { checkAllocation } from './memory-budget.js';
 import { ModelFailure } from './model.js';
 import type { PreparedCall } from './prepare-call.js';
@@ -38,9 +39,9 @@ export function checkPerturbedBatch(inputs: readonly tf.Tensor[], k: number, wha
  * Baselines as full `[N, ...]` tensors in each input's dtype (Captum's broadcasting forms: a number,
  * a tensor of the input's shape or a one-example `[1, ...]` tensor, per input). The caller owns them.
  */
-export function perturbationBaselines(inputs: readonly tf.Tensor[], baselines: unknown): Result<tf.Tensor[]> {
+export function perturbationBaselines(inputs: readonly tf.Tensor[], baselines: unknown, path = 'options.baselines'): Result<tf.Tensor[]> {
   return tidyResult(() => {
-    const full = tensorizeAgainst(inputs, baselines, 'options.baselines');
+    const full = tensorizeAgainst(inputs, baselines, path);
     return full._tag === 'Left' ? full : ok(full.right.map((b, i) => (b.dtype === inputs[i]!.dtype ? b : tf.cast(b, inputs[i]!.dtype))));
   });
 }
@@ -173,4 +174,65 @@ export function isPermutation(p: readonly number[], n: number): boolean {
     seen[v] = 1;
   }
   return true;
+}
+
+/** Where the options of a mask ablation came from, for error paths. */
+export interface MaskAblationOptions {
+  readonly baselines: unknown;
+  readonly featureMask: unknown;
+  readonly perEval: number;
+  readonly longRun: CheckedRun;
+  /** Default `options.baselines`. */
+  readonly baselinesPath?: string;
+  /** Default `options.featureMask`. */
+  readonly maskPath?: string;
+}
+
+/**
+ * Captum's FeatureAblation on a prepared call: the call's inputs are what is perturbed (each feature
+ * of `featureMask`, or each scalar, set to its baseline), the call's model what is evaluated. Shared
+ * by featureAblation (the model's inputs), layerFeatureAblation (a layer's value, the rest of the
+ * model run from it) and neuronFeatureAblation (one neuron as the output). Returns one float32
+ * tensor per perturbed tensor, `[n_outputs, ...]`; the caller owns them.
+ */
+export async function ablateWithMasks(prepared: PreparedCall, o: MaskAblationOptions): Promise<Result<tf.Tensor[]>> {
+  const { call } = prepared;
+  const maskPath = o.maskPath ?? 'options.featureMask';
+  const maskForm = checkFeatureMask(o.featureMask, call.inputs, maskPath);
+  const baselines = perturbationBaselines(call.inputs, o.baselines, o.baselinesPath ?? 'options.baselines');
+  // Everything that is repeated per perturbed copy: the perturbed tensors and the extra tensors.
+  const repeated = [...call.inputs, ...call.args.filter((a): a is tf.Tensor => isTensor(a) && a.rank > 0 && a.shape[0] === call.batchSize)];
+  const both = all({ maskForm, baselines, budget: checkPerturbedBatch(repeated, o.perEval, 'a feature-ablation pass') });
+  if (both._tag === 'Left') {
+    if (baselines._tag === 'Right') baselines.right.forEach((b) => b.dispose());
+    return both;
+  }
+  const masks = await readFeatureMasks(both.right.maskForm, call.inputs, Array.isArray(o.featureMask), maskPath);
+  if (masks._tag === 'Left') {
+    both.right.baselines.forEach((b) => b.dispose());
+    return masks;
+  }
+  try {
+    const read = masks.right;
+    const base = both.right.baselines;
+    const holds = read.map((m) => new Set(m.unique));
+    return await runAblation(
+      prepared,
+      {
+        features: featureOrder(read),
+        selection: (i, group) => {
+          const m = read[i]!;
+          if (!group.some((g) => holds[i]!.has(g))) return undefined;
+          const ids = tf.tensor(group, [group.length, ...m.shape.map(() => 1)], 'int32'); // [k, 1, 1...]
+          return tf.equal(tf.expandDims(m.tensor, 0), ids); // [k, 1 or N, D]
+        },
+        replacement: (i) => tf.expandDims(flatRows(base[i]!), 0), // [1, N, D]
+      },
+      o.perEval,
+      o.longRun,
+    );
+  } finally {
+    disposeMasks(masks.right);
+    both.right.baselines.forEach((b) => b.dispose());
+  }
 }

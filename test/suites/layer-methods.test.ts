@@ -14,10 +14,15 @@ import {
   layerGradCam,
   layerGradientXActivation,
   layerIntegratedGradients,
+  layerDeepLift,
+  layerFeatureAblation,
+  layerGradientShap,
 } from '../../src/index.js';
 import { loadCases } from '../support/fixtures.js';
 import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
+import { hostileSweep, riemannSampler } from '../support/layer-extras.js';
 import { stagedModelFor } from '../support/layer-models.js';
+import { markedStagesFor } from '../support/marked-models.js';
 import { checkMethodCase, layersModelFor, type MethodCall, runsAsLayersModel } from '../support/method-cases.js';
 
 const cases = loadCases('algorithms.json');
@@ -29,8 +34,23 @@ export const LAYER_METHODS: Readonly<Record<string, MethodCall>> = {
   LayerIntegratedGradients: (m, x, o) => layerIntegratedGradients(m, x, o as never),
   InternalInfluence: (m, x, o) => internalInfluence(m, x, o as never),
 };
-for (const [op, call] of Object.entries(LAYER_METHODS)) {
-  const mine = cases.filter((c) => c.op === op);
+// algorithms_more.json: the layer methods built on the perturbation engine (and, later, DeepLift).
+const more = loadCases('algorithms_more.json');
+export const MORE_LAYER_METHODS: Readonly<Record<string, MethodCall>> = {
+  LayerFeatureAblation: (m, x, o) => layerFeatureAblation(m, x, o as never),
+};
+// The rule methods: through tf.LayersModels (their non-linear layers get the rules) and through
+// named stages written with attributionOps (the stages mark their own non-linearities).
+export const RULE_LAYER_METHODS: Readonly<Record<string, MethodCall>> = {
+  LayerDeepLift: (m, x, o) => layerDeepLift(m, x, o as never),
+};
+for (const [op, call] of Object.entries(RULE_LAYER_METHODS)) {
+  const mine = more.filter((c) => c.op === op);
+  parityCases(`${op}[stages]`, mine, (c) => checkMethodCase(c, markedStagesFor(c.model as string), call));
+  parityCases(`${op}[LayersModel]`, mine.filter(runsAsLayersModel), (c) => checkMethodCase(c, layersModelFor(c.model as string)!, call));
+}
+for (const [op, call] of [...Object.entries(LAYER_METHODS), ...Object.entries(MORE_LAYER_METHODS)]) {
+  const mine = (op in LAYER_METHODS ? cases : more).filter((c) => c.op === op);
   parityCases(`${op}[stages]`, mine, (c) => checkMethodCase(c, stagedModelFor(c), call));
   parityCases(`${op}[LayersModel]`, mine.filter(runsAsLayersModel), (c) => checkMethodCase(c, layersModelFor(c.model as string)!, call));
 }
@@ -196,5 +216,149 @@ s('a Grad-CAM map upsamples to the input with interpolate; channelsFirst reads t
     disposeAll(cam, up);
   });
   disposeAll(conv, x);
+});
+// ---- layerFeatureAblation, layerGradientShap, the list form of layerIntegratedGradients ---------
+
+/** fc1 -> sq -> out on [N, 2]: F depends on x only through fc1, which is affine in x. */
+const fcW = tf.tensor2d([[1, -1, 0.5], [2, 1, -0.25]]);
+const fc1Stage = { name: 'fc1', fn: (t: tf.Tensor) => tf.matMul(t, fcW) };
+const chain = expectRight(namedStages([fc1Stage, { name: 'sq', fn: (h: tf.Tensor) => tf.square(h) }, { name: 'out', fn: (h: tf.Tensor) => tf.matMul(h, tf.tensor2d([[1, 0], [0.5, 1], [-1, 2]])) }]));
+
+s('layerFeatureAblation: each unit gets F(x) - F(x with the unit at its baseline); perturbationsPerEval and per-example targets change nothing; layerMask groups units', async () => {
+  const model = branchedModel();
+  await withoutLeaks('layer feature ablation', async () => {
+    // F = Σ h ⊙ s: ablating h_j to 0 drops F by h_j s_j.
+    const r = expectRight(await layerFeatureAblation(model, xb, { layer: 'h', target: 0 })) as tf.Tensor;
+    const expected = tf.tidy(() => tf.mul(tf.matMul(xb, tf.tensor2d([[1, 2], [-1, 0.5]])), tf.matMul(xb, tf.tensor2d([[0.5, -1], [2, 1]]))));
+    assertClose(await r.data(), await expected.data(), { atol: 1e-5, rtol: 1e-5 }, 'h ⊙ s');
+    for (const perturbationsPerEval of [2, 3, 5]) {
+      const p = expectRight(await layerFeatureAblation(model, xb, { layer: 'h', target: [0, 0, 0], perturbationsPerEval })) as tf.Tensor;
+      assertClose(await p.data(), await r.data(), { atol: 1e-6, rtol: 1e-6 }, `perturbationsPerEval ${perturbationsPerEval}, list target`);
+      p.dispose();
+    }
+    // One group: every unit gets F(x) - F(h = baseline everywhere), i.e. Σ_j (h_j - 0.5) s_j with layerBaselines 0.5.
+    const oneGroup = tf.tensor2d([[0, 0]], [1, 2], 'int32');
+    const grouped = expectRight(await layerFeatureAblation(model, xb, { layer: 'h', target: 0, layerMask: oneGroup, layerBaselines: 0.5 })) as tf.Tensor;
+    oneGroup.dispose();
+    const drop = tf.tidy(() => {
+      const h = tf.matMul(xb, tf.tensor2d([[1, 2], [-1, 0.5]]));
+      const sv = tf.matMul(xb, tf.tensor2d([[0.5, -1], [2, 1]]));
+      return tf.tile(tf.sum(tf.mul(tf.sub(h, 0.5), sv), 1, true), [1, 2]);
+    });
+    assertClose(await grouped.data(), await drop.data(), { atol: 1e-5, rtol: 1e-5 }, 'one group');
+    // By object = by name; the stages form.
+    const byObject = expectRight(await layerFeatureAblation(model, xb, { layer: model.getLayer('h'), target: 0 })) as tf.Tensor;
+    assertClose(await byObject.data(), await r.data(), { atol: 0, rtol: 0 }, 'by object');
+    const staged = expectRight(await layerFeatureAblation(chain, xb, { layer: fc1Stage, target: 1, perturbationsPerEval: 2 })) as tf.Tensor;
+    const stagedByName = expectRight(await layerFeatureAblation(chain, xb, { layer: 'fc1', target: 1 })) as tf.Tensor;
+    assertClose(await staged.data(), await stagedByName.data(), { atol: 1e-6, rtol: 1e-6 }, 'stages by object');
+    disposeAll(r, expected, grouped, drop, byObject, staged, stagedByName);
+  });
+  model.dispose();
+});
+
+s('layerGradientShap with one baseline row, no noise and Riemann points is internalInfluence (times a(x) - a(b)), and layerIntegratedGradients for a layer affine in the inputs', async () => {
+  const model = branchedModel();
+  const base = tf.tensor2d([[0.25, -0.5]]);
+  await withoutLeaks('layer gradient shap identities', async () => {
+    for (const method of ['riemann_left', 'riemann_middle', 'riemann_right'] as const) {
+      const n = 6;
+      const sampler = riemannSampler(method, n);
+      for (const [m, layer] of [[model, 'h'], [model, 'm'], [chain, 'sq']] as const) {
+        const target = 0;
+        const local = expectRight(await layerGradientShap(m, xb, { layer, target, baselines: base, nSamples: n, sampler, multiplyByInputs: false })) as tf.Tensor;
+        const influence = expectRight(await internalInfluence(m, xb, { layer, target, baselines: base, nSteps: n, method })) as tf.Tensor;
+        assertClose(await local.data(), await influence.data(), { atol: 1e-5, rtol: 1e-5 }, `${method} ${layer}: no multiplication = internalInfluence`);
+        const global = expectRight(await layerGradientShap(m, xb, { layer, target, baselines: base, nSamples: n, sampler })) as tf.Tensor;
+        const ax = expectRight(await layerActivation(m, xb, { layer })) as tf.Tensor;
+        const tiled = tf.tile(base, [3, 1]);
+        const ab = expectRight(await layerActivation(m, tiled, { layer })) as tf.Tensor;
+        tiled.dispose();
+        const scaled = tf.tidy(() => tf.mul(influence, tf.sub(ax, ab)));
+        assertClose(await global.data(), await scaled.data(), { atol: 1e-5, rtol: 1e-5 }, `${method} ${layer}: internalInfluence ⊙ (a(x) - a(b))`);
+        disposeAll(local, influence, global, ax, ab, scaled);
+      }
+      // fc1 is affine in x and F depends on x only through it: the input path is the layer path.
+      const shap = expectRight(await layerGradientShap(chain, xb, { layer: 'fc1', target: 1, baselines: base, nSamples: n, sampler, returnConvergenceDelta: true }));
+      const ig = expectRight(await layerIntegratedGradients(chain, xb, { layer: 'fc1', target: 1, baselines: base, nSteps: n, method }));
+      assertClose(await (shap.attributions as tf.Tensor).data(), await (ig as tf.Tensor).data(), { atol: 1e-5, rtol: 1e-5 }, `${method}: = layerIntegratedGradients`);
+      assert(shap.delta.shape.join() === `${3 * n}`, `delta per sample: [${shap.delta.shape}]`);
+      disposeAll(shap, ig);
+    }
+  });
+  base.dispose();
+  model.dispose();
+});
+
+s('layerGradientShap: seeded calls repeat, nSamplesBatchSize changes nothing for one baseline row, by object = by name, the delta is the input-level one', async () => {
+  const model = branchedModel();
+  const one = tf.tensor2d([[0.1, 0.2]]);
+  const rows = tf.tensor2d([[0.1, 0.2], [-1, 1], [0.5, 0.5]]);
+  await withoutLeaks('layer gradient shap properties', async () => {
+    const a = expectRight(await layerGradientShap(model, xb, { layer: 'h', target: 0, baselines: one, nSamples: 6, stdevs: 0.3, seed: 4 })) as tf.Tensor;
+    for (const nSamplesBatchSize of [1, 2, 4, 6]) {
+      const b = expectRight(await layerGradientShap(model, xb, { layer: model.getLayer('h'), target: 0, baselines: one, nSamples: 6, stdevs: 0.3, seed: 4, nSamplesBatchSize })) as tf.Tensor;
+      assertClose(await b.data(), await a.data(), { atol: 1e-6, rtol: 1e-5 }, `nSamplesBatchSize ${nSamplesBatchSize}`);
+      b.dispose();
+    }
+    // Σ attributions - (F(x̃) - F(b̃)) per sample: with one sample at α and a quadratic F it is not 0, but it is what convergenceDelta gives.
+    const r = expectRight(await layerGradientShap(model, xb, { layer: 'h', target: 0, baselines: rows, nSamples: 1, seed: 2, returnConvergenceDelta: true }));
+    assert(r.delta.shape.join() === '3' && (r.attributions as tf.Tensor).shape.join() === '3,2', 'shapes');
+    disposeAll(a, r);
+  });
+  disposeAll(one, rows);
+  model.dispose();
+});
+
+s('layerIntegratedGradients takes a list of layers: each replaced in the same pass, one result per layer, one delta over all', async () => {
+  const model = branchedModel();
+  await withoutLeaks('layer IG list', async () => {
+    // F = Σ h ⊙ s with both replaced along the path from 0: each gets h ⊙ s / 2 (Gauss-Legendre is exact here).
+    const r = expectRight(await layerIntegratedGradients(model, xb, { layer: ['h', model.getLayer('s')], target: 0, nSteps: 4, returnConvergenceDelta: true }));
+    assert(Array.isArray(r.attributions) && r.attributions.length === 2, 'two entries');
+    const half = tf.tidy(() => tf.div(tf.mul(tf.matMul(xb, tf.tensor2d([[1, 2], [-1, 0.5]])), tf.matMul(xb, tf.tensor2d([[0.5, -1], [2, 1]]))), 2));
+    for (const a of r.attributions) assertClose(await (a as tf.Tensor).data(), await half.data(), { atol: 1e-5, rtol: 1e-5 }, 'h ⊙ s / 2');
+    assertClose(await r.delta.data(), [0, 0, 0], { atol: 1e-5, rtol: 0 }, 'delta over both layers');
+    // A list of one equals the single layer, in a list.
+    const single = expectRight(await layerIntegratedGradients(model, xb, { layer: 'h', target: 0, nSteps: 4 })) as tf.Tensor;
+    const listed = expectRight(await layerIntegratedGradients(model, xb, { layer: ['h'], target: 0, nSteps: 4 }));
+    assert(Array.isArray(listed) && listed.length === 1, 'a list of one');
+    assertClose(await (listed[0] as tf.Tensor).data(), await single.data(), { atol: 0, rtol: 0 }, 'list of one');
+    // Stages: 'sq' replaced after 'fc1' cuts fc1 off the output, which Captum warns about and then
+    // fails on (autograd: a differentiated tensor not used in the graph); here too, as a Left.
+    const [cut] = expectLeft(await layerIntegratedGradients(chain, xb, { layer: ['fc1', 'sq'], target: 1, nSteps: 5, internalBatchSize: 6 }), ['GradientUnavailable']);
+    assert(/'fc1', 'sq'.*other than through another listed layer/.test(cut?.path ?? ''), `${cut?.path}`);
+    // A graph with branches: layers on separate branches are replaced together.
+    const [twice] = expectLeft(await layerIntegratedGradients(model, xb, { layer: ['h', 'h'], target: 0 }), ['InvalidArgument']);
+    assert(twice?.path === 'options.layer[1]', `${twice?.path}`);
+    disposeAll(r, half, single, listed);
+  });
+  model.dispose();
+});
+
+s('layerFeatureAblation and layerGradientShap: hostile values in every argument settle as a Right or a Left naming it, without leaks', async () => {
+  const x = tf.tensor2d([[1, 2], [3, -1]]);
+  const rows = tf.tensor2d([[0, 0], [1, -1]]);
+  await withoutLeaks('hostile sweep', async () => {
+    const failures = [
+      ...(await hostileSweep('layerFeatureAblation', (m, i, o) => layerFeatureAblation(m, i, o as never), chain, x, { layer: 'fc1', target: 0 }, ['layer', 'target', 'additionalForwardArgs', 'attributeToLayerInput', 'layerBaselines', 'layerMask', 'perturbationsPerEval', 'onProgress', 'signal'])),
+      ...(await hostileSweep('layerGradientShap', (m, i, o) => layerGradientShap(m, i, o as never), chain, x, { layer: 'fc1', target: 0, baselines: rows, nSamples: 2 }, ['layer', 'target', 'additionalForwardArgs', 'attributeToLayerInput', 'baselines', 'nSamples', 'stdevs', 'nSamplesBatchSize', 'multiplyByInputs', 'returnConvergenceDelta', 'seed', 'sampler', 'onProgress', 'signal'])),
+    ];
+    assert(failures.length === 0, `${failures.length} hostile calls misbehaved:\n${failures.slice(0, 30).join('\n')}`);
+    const [typo] = expectLeft(await layerFeatureAblation(chain, x, { layer: 'fc1', target: 0, baselines: 0 } as never), ['InvalidArgument']);
+    assert(typo?.path === 'options.baselines', `${typo?.path}`);
+    const [noBase] = expectLeft(await layerGradientShap(chain, x, { layer: 'fc1', target: 0 } as never), ['InvalidArgument']);
+    assert(noBase?.path === 'options.baselines', `${noBase?.path}`);
+    const wrongMask = tf.tensor2d([[0, 1]], [1, 2], 'int32'); // fc1 has 3 units
+    const [mask] = expectLeft(await layerFeatureAblation(chain, x, { layer: 'fc1', target: 0, layerMask: wrongMask }), ['InvalidArgument']);
+    assert(mask?.path === 'options.layerMask', `${mask?.path}`);
+    wrongMask.dispose();
+  });
+  disposeAll(x, rows);
+});
+
+s('the new layer methods carry their Captum descriptors', () => {
+  assert(layerFeatureAblation.descriptor.className === 'LayerFeatureAblation' && layerFeatureAblation.descriptor.multipliesByInputs && !layerFeatureAblation.descriptor.hasConvergenceDelta, 'LayerFeatureAblation');
+  assert(layerGradientShap.descriptor.className === 'LayerGradientShap' && layerGradientShap.descriptor.hasConvergenceDelta && layerGradientShap.drawsSamples, 'LayerGradientShap');
 });
 s.run();

@@ -2,7 +2,7 @@
 // (attributionOps), as a user marks them for DeepLift, GuidedBackprop and Deconvolution. Same
 // weights and layout as models.ts's forward functions.
 import * as tf from '@tensorflow/tfjs-core';
-import { attributionOps as ops, type Model } from '../../src/index.js';
+import { attributionOps as ops, type Model, namedStages, type Stage } from '../../src/index.js';
 import { type ModelSpec, modelSpecs } from './models.js';
 
 type Nested = number | Nested[];
@@ -39,6 +39,36 @@ function applyMarked(x: tf.Tensor, l: Layer, w: Weights): tf.Tensor {
     case 'reshape':
       return tf.reshape(x, [n, ...(l.shape ?? [])]);
   }
+}
+
+function markedWeights(spec: ModelSpec): Weights[] {
+  return tf.tidy(() =>
+    spec.layers.map((l) => ({
+      ...(l.kernel === undefined ? {} : { kernel: tf.keep(tf.tensor(flat(l.kernel as Nested), shapeOf(l.kernel as Nested))) }),
+      ...(l.bias === undefined ? {} : { bias: tf.keep(tf.tensor1d(l.bias)) }),
+    })),
+  );
+}
+
+const stagedCache = new Map<string, Model>();
+/** A reference model as a namedStages model (one stage per layer, named as the layer) written with attributionOps. */
+export function markedStagesFor(name: string): Model {
+  let m = stagedCache.get(name);
+  if (m === undefined) {
+    const spec = modelSpecs[name];
+    if (spec === undefined) throw new Error(`no model ${name}`);
+    const w = markedWeights(spec);
+    const k = spec.inputShapes.length;
+    const stages: Stage[] = [];
+    if (k > 1) stages.push({ fn: ((...args: tf.Tensor[]) => tf.concat(args.slice(0, k).map((t) => tf.reshape(t, [t.shape[0] as number, -1])), 1)) as never });
+    spec.layers.forEach((l, i) => stages.push({ ...(l.name ? { name: l.name } : {}), fn: ((x: tf.Tensor) => applyMarked(x, l, w[i] ?? {})) as never }));
+    stages.push({ fn: ((x: tf.Tensor, scale?: unknown) => (typeof scale === 'number' || scale instanceof tf.Tensor ? tf.mul(x, scale) : x)) as never });
+    const r = namedStages(stages, { inputs: k });
+    if (r._tag === 'Left') throw new Error(`stages of ${name}`);
+    m = r.right;
+    stagedCache.set(name, m);
+  }
+  return m;
 }
 
 function markedOf(name: string): Model {

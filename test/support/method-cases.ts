@@ -14,6 +14,7 @@ export const camel = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c:
 /** Keyword arguments whose values need decoding; the rest (numbers, strings, booleans) pass as they are. */
 const DECODERS: Readonly<Record<string, (v: unknown) => unknown>> = {
   baselines: toBaselines,
+  layer_baselines: toBaselines,
   target: (v) => toTarget(v as never),
   additional_forward_args: toArgs,
   neuron_selector: toNeuronSelector,

@@ -12,8 +12,9 @@ import { tidyResult } from '../../core/tidy-result.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
 import { checkLongRun, type LongRunOptions } from '../../engine/chunks.js';
 import { expandRows } from '../../engine/expansion.js';
-import { layerGradientsAt } from '../../engine/layer-gradients.js';
-import { type LayerDeltaAttributionMethod, layerForm, type LayerMethodOptions, onlyLayer, prepareLayerCall } from '../../engine/layer-method.js';
+import { jointGradientsAt } from '../../engine/layer-gradients.js';
+import { reachJointly, type LayerRef } from '../../engine/layer-reach.js';
+import { layerForm, type LayerMethodOptions, type MultiLayerDeltaAttributionMethod, prepareLayerCall } from '../../engine/layer-method.js';
 import { type Inputs, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 import { approximationOption, expandedCall, pathPoints, stepsPerPass, sumOverChunks, weightedStepSum } from '../../engine/path-steps.js';
@@ -25,7 +26,13 @@ import { approximationOption, expandedCall, pathPoints, stepsPerPass, sumOverChu
  * @example
  * const options: LayerIntegratedGradientsOptions = { layer: 'embedding', target: 1, nSteps: 32, internalBatchSize: 64 };
  */
-export interface LayerIntegratedGradientsOptions extends LayerMethodOptions, LongRunOptions {
+export interface LayerIntegratedGradientsOptions extends Omit<LayerMethodOptions, 'layer'>, LongRunOptions {
+  /**
+   * The layer, or a list of layers (Captum's multi-layer form: every listed layer is replaced by its
+   * own path point in the same forward pass, and the result is a list, one entry per layer). As in
+   * Captum, a listed layer should not depend only on another listed layer: its gradient would be 0.
+   */
+  readonly layer: LayerRef | readonly LayerRef[];
   /** The model inputs whose layer value starts the path, in any form {@link tensorizeBaselines} takes; zeros by default. */
   readonly baselines?: Baselines;
   /** Points on the path (Captum's `n_steps`); default 50. */
@@ -67,22 +74,27 @@ async function run(model: Model, inputs: Inputs, options?: LayerIntegratedGradie
     withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false),
     longRun: checkLongRun(o.onProgress, o.signal),
   });
-  const c = await prepareLayerCall(checked, model, inputs, o.target, o.additionalForwardArgs, o.layer, o.attributeToLayerInput, 'options.attributeToLayerInput');
+  const c = await prepareLayerCall(checked, model, inputs, o.target, o.additionalForwardArgs, o.layer, o.attributeToLayerInput, 'options.attributeToLayerInput', true);
   if (c._tag === 'Left') return c;
+  const joint = reachJointly(c.right.layers);
+  if (joint._tag === 'Left') return joint;
   const { nSteps, method, internalBatchSize, multiply, withDelta, longRun } = c.right.checked;
   const params = approximationParameters(method, nSteps, 'options.nSteps');
   if (params._tag === 'Left') return params;
   const perPass = stepsPerPass(internalBatchSize, c.right.prepared, nSteps);
   if (perPass._tag === 'Left') return perPass;
-  const layer = onlyLayer(c.right);
+  const layers = joint.right;
   const { call } = c.right.prepared;
   const baselines = tidyResult(() => tensorizeAgainst(call.inputs, o.baselines, 'options.baselines'));
   if (baselines._tag === 'Left') return baselines;
-  // The layer's value at the inputs and at the baselines: two ordinary forward passes.
+  // The layers' values at the inputs and at the baselines: ordinary forward passes. With several
+  // layers, their tensors are handled as one flat list (Captum flattens them too) and regrouped at the end.
+  let counts: number[] = [];
   const ends = tidyResult(() => {
-    const atInputs = layer.valueOf(call);
-    const atBaselines = layer.valueOf({ ...call, inputs: baselines.right });
-    return ok([...atInputs, ...atBaselines]);
+    const atInputs = layers.valueOf(call);
+    const atBaselines = layers.valueOf({ ...call, inputs: baselines.right });
+    counts = atInputs.map((g) => g.length);
+    return ok([...atInputs.flat(), ...atBaselines.flat()]);
   });
   if (ends._tag === 'Left') {
     tf.dispose(baselines.right);
@@ -91,6 +103,10 @@ async function run(model: Model, inputs: Inputs, options?: LayerIntegratedGradie
   const count = ends.right.length / 2;
   const ax = ends.right.slice(0, count);
   const ab = ends.right.slice(count);
+  const regroup = <T>(flat: readonly T[]): T[][] => {
+    let at = 0;
+    return counts.map((k) => flat.slice(at, (at += k)));
+  };
   try {
     const summed = await sumOverChunks(nSteps, perPass.right, longRun, (start, end) => {
       const alphas = params.right.alphas.slice(start, end);
@@ -98,16 +114,18 @@ async function run(model: Model, inputs: Inputs, options?: LayerIntegratedGradie
       const k = alphas.length;
       // The model inputs (and extra arguments) repeated k times: branches that bypass the layer see them.
       const expanded = expandedCall(c.right.prepared, call.inputs.map((x) => expandRows(x, k, 'repeat')), k);
-      const grads = layerGradientsAt(layer, expanded.call, expanded.resolved, pathPoints(ax, ab, alphas));
+      const grads = jointGradientsAt(layers, expanded.call, expanded.resolved, regroup(pathPoints(ax, ab, alphas))).flat();
       return grads.map((g, i) => {
         const integrated = weightedStepSum(g, stepSizes); // [N, ...]
         return multiply ? tf.mul(integrated, tf.sub(ax[i]!, ab[i]!)) : integrated;
       });
     });
     if (summed._tag === 'Left') return summed;
-    const attributions = layerForm(summed.right);
+    const groups = regroup(summed.right).map(layerForm);
+    const attributions = c.right.isList ? groups : groups[0]!;
     if (!withDelta) return ok(attributions);
-    const delta = await convergenceDelta(model, { attributions, endPoint: call.inputs, startPoint: baselines.right, target: o.target as never, additionalForwardArgs: o.additionalForwardArgs });
+    // Input-level completeness over every layer's attributions (Captum sums the flattened list).
+    const delta = await convergenceDelta(model, { attributions: summed.right, endPoint: call.inputs, startPoint: baselines.right, target: o.target as never, additionalForwardArgs: o.additionalForwardArgs });
     if (delta._tag === 'Left') {
       tf.dispose(summed.right);
       return delta;
@@ -137,7 +155,7 @@ async function run(model: Model, inputs: Inputs, options?: LayerIntegratedGradie
  *   // Right({ attributions: tensor [[9, 0]], delta: tensor [~0] })
  * }
  */
-export const layerIntegratedGradients: LayerDeltaAttributionMethod<LayerIntegratedGradientsOptions> = withDescriptor(
+export const layerIntegratedGradients: MultiLayerDeltaAttributionMethod<Omit<LayerIntegratedGradientsOptions, 'layer'>> = withDescriptor(
   (model, inputs, options) => attemptAsync(() => run(model, inputs, options), (e): AttributionError => modelErrorOf(e, 'layerIntegratedGradients')),
   descriptorOf('LayerIntegratedGradients'),
 );

@@ -1,5 +1,4 @@
 // Captum's FeatureAblation: replace each feature by its baseline and credit it with the output's drop.
-import * as tf from '@tensorflow/tfjs-core';
 import { descriptorOf } from '../../attribution/method-descriptors.js';
 import type { Baselines } from '../../core/baselines.js';
 import type { AttributionError } from '../../core/errors.js';
@@ -7,10 +6,10 @@ import { readOptions } from '../../core/options.js';
 import { mirrorForm } from '../../core/tensors.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
 import { checkLongRun, type LongRunOptions } from '../../engine/chunks.js';
-import { checkFeatureMask, disposeMasks, type FeatureMask, featureOrder, readFeatureMasks } from '../../engine/feature-masks.js';
+import type { FeatureMask } from '../../engine/feature-masks.js';
 import { type AttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
-import { checkPerturbedBatch, flatRows, PERTURBATION_INPUTS, perturbationBaselines, perturbationsPerEvalOption, runAblation } from '../../engine/perturbation.js';
+import { ablateWithMasks, PERTURBATION_INPUTS, perturbationsPerEvalOption } from '../../engine/perturbation.js';
 import { prepareCall } from '../../engine/prepare-call.js';
 
 /**
@@ -39,42 +38,8 @@ async function run(model: Model, inputs: Inputs, options?: FeatureAblationOption
   if (prepared._tag === 'Left' || checked._tag === 'Left') return all({ prepared, checked });
   const { call } = prepared.right;
   const { perEval, longRun } = checked.right;
-  const maskForm = checkFeatureMask(o.featureMask, call.inputs);
-  const baselines = perturbationBaselines(call.inputs, o.baselines);
-  const both = all({ maskForm, baselines, budget: checkPerturbedBatch(call.inputs, perEval, 'a feature-ablation pass') });
-  if (both._tag === 'Left') {
-    if (baselines._tag === 'Right') baselines.right.forEach((b) => b.dispose());
-    return both;
-  }
-  const masks = await readFeatureMasks(both.right.maskForm, call.inputs, Array.isArray(o.featureMask));
-  if (masks._tag === 'Left') {
-    both.right.baselines.forEach((b) => b.dispose());
-    return masks;
-  }
-  try {
-    const read = masks.right;
-    const base = both.right.baselines;
-    const holds = read.map((m) => new Set(m.unique));
-    const result = await runAblation(
-      prepared.right,
-      {
-        features: featureOrder(read),
-        selection: (i, group) => {
-          const m = read[i]!;
-          if (!group.some((g) => holds[i]!.has(g))) return undefined;
-          const ids = tf.tensor(group, [group.length, ...m.shape.map(() => 1)], 'int32'); // [k, 1, 1...]
-          return tf.equal(tf.expandDims(m.tensor, 0), ids); // [k, 1 or N, D]
-        },
-        replacement: (i) => tf.expandDims(flatRows(base[i]!), 0), // [1, N, D]
-      },
-      perEval,
-      longRun,
-    );
-    return result._tag === 'Left' ? result : ok(mirrorForm(call.isTuple, result.right));
-  } finally {
-    disposeMasks(masks.right);
-    both.right.baselines.forEach((b) => b.dispose());
-  }
+  const result = await ablateWithMasks(prepared.right, { baselines: o.baselines, featureMask: o.featureMask, perEval, longRun });
+  return result._tag === 'Left' ? result : ok(mirrorForm(call.isTuple, result.right));
 }
 
 /**

@@ -63,21 +63,29 @@ const KEYS = [
 
 const tunnel = noiseTunnel(inputBaselineXGradient);
 
+/**
+ * Captum's check that GradientShap's baselines are a distribution: "Baselines distribution has to be
+ * provided in a form of a torch.Tensor" (the first one; later ones may be numbers). A Left, or
+ * undefined when they are.
+ */
+export function requireDistribution(baselines: unknown): Result<never> | undefined {
+  const first = Array.isArray(baselines) ? (baselines as unknown[])[0] : baselines;
+  if (isTensor(first) && first.rank > 0) return undefined;
+  const path = Array.isArray(baselines) ? 'options.baselines[0]' : 'options.baselines';
+  const got = isTensor(first) ? 'a 0-d tensor' : describeValue(first);
+  const error: AttributionError =
+    first === undefined && !Array.isArray(baselines)
+      ? { _tag: 'InvalidArgument', path, expected: 'a baseline distribution: a tensor [B, ...] (GradientShap needs one)', got }
+      : { _tag: 'BaselineTypeInvalid', path, got: `${got} (the first baseline must be a distribution tensor [B, ...])` };
+  return fail(error);
+}
+
 async function run(model: Model, inputs: Inputs, options?: GradientShapOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  // Captum: "Baselines distribution has to be provided in a form of a torch.Tensor" (the first one).
-  const first = Array.isArray(o.baselines) ? (o.baselines as unknown[])[0] : o.baselines;
-  if (!isTensor(first) || first.rank === 0) {
-    const path = Array.isArray(o.baselines) ? 'options.baselines[0]' : 'options.baselines';
-    const got = isTensor(first) ? 'a 0-d tensor' : describeValue(first);
-    const error: AttributionError =
-      first === undefined && !Array.isArray(o.baselines)
-        ? { _tag: 'InvalidArgument', path, expected: 'a baseline distribution: a tensor [B, ...] (GradientShap needs one)', got }
-        : { _tag: 'BaselineTypeInvalid', path, got: `${got} (the first baseline must be a distribution tensor [B, ...])` };
-    return fail(error);
-  }
+  const distribution = requireDistribution(o.baselines);
+  if (distribution !== undefined) return distribution;
   const passed = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   return tunnel(model, inputs, {
     ...passed,

@@ -37,6 +37,14 @@ export interface InputBaselineXGradientOptions extends MethodOptions {
   readonly sampler?: Sampler;
 }
 
+/** `α_i·x + (1 − α_i)·b` per example (Captum's `_scale_input`, its float32 order: α·x, 1 − α, (1 − α)·b, sum). Run inside `tf.tidy`. */
+export function scaledPoints(xs: readonly tf.Tensor[], bs: readonly tf.Tensor[], alphas: Float32Array): tf.Tensor[] {
+  return xs.map((x, i) => {
+    const alpha = tf.tensor(alphas, [x.shape[0]!, ...x.shape.slice(1).map(() => 1)], 'float32'); // [N, 1, 1...]
+    return tf.add(tf.mul(alpha, x), tf.mul(tf.sub(1, alpha), bs[i]!));
+  });
+}
+
 const KEYS = ['target', 'additionalForwardArgs', 'baselines', 'multiplyByInputs', 'returnConvergenceDelta', 'seed', 'sampler'] as const;
 
 async function run(model: Model, inputs: Inputs, options?: InputBaselineXGradientOptions): Promise<Result<unknown>> {
@@ -61,11 +69,7 @@ async function run(model: Model, inputs: Inputs, options?: InputBaselineXGradien
     const alphas = drawAlphas(sampler, { partition: 0, firstSample: 0, samples: 1, examples: n });
     if (alphas._tag === 'Left') return alphas;
     const attributions = tidyResult(() => {
-      const points = call.inputs.map((x, i) => {
-        const b = baselines.right[i]!;
-        const alpha = tf.tensor(alphas.right, [n, ...x.shape.slice(1).map(() => 1)], 'float32'); // [N, 1, 1...]
-        return tf.add(tf.mul(alpha, x), tf.mul(tf.sub(1, alpha), b)); // Captum's float32 order: α·x, 1 - α, (1 - α)·b, sum
-      });
+      const points = scaledPoints(call.inputs, baselines.right, alphas.right);
       const grads = gradientsOf({ ...call, inputs: points }, resolved);
       return ok(grads.map((g, i) => (multiply ? tf.mul(tf.sub(call.inputs[i]!, baselines.right[i]!), g) : g)));
     });
