@@ -28,7 +28,7 @@ for (const [name, why] of Object.entries(backend.passedOver)) step(`  passed ove
 
 const { model, testAccuracy } = await loadDigitsCnn();
 const digits = loadDigits();
-step(`model: digits CNN (conv-relu-pool-conv-relu-dense), ${(testAccuracy * 100).toFixed(1)}% on the ${digits.count - TRAIN_COUNT} held-out digits`);
+step(`model: digits CNN (conv-relu-pool-conv-relu-global pool-dense), ${(testAccuracy * 100).toFixed(1)}% on the ${digits.count - TRAIN_COUNT} held-out digits`);
 
 // The first held-out example of four different digits, and the first one the model gets wrong.
 const test = Array.from({ length: digits.count - TRAIN_COUNT }, (_, k) => TRAIN_COUNT + k);
@@ -77,16 +77,12 @@ const smooth = must(
     onProgress: progress('smoothgrad (noise tunnel over saliency)', 'samples'),
   }),
 );
-// Grad-CAM: conv2's channels weighted by their mean gradient and summed ([N, 4, 4, 1] after the 2x2
-// pool), then upsampled to the 8x8 input with interpolate (bilinear, as torch computes it). Shown
-// signed, not relu'd: this small CNN ends in a dense layer over the 4x4 map, not a global pooling,
-// so the mean gradient of a channel is a poor summary of its weights and most cells come out
-// negative; the relu would leave most maps empty.
+// Grad-CAM: conv2's channels weighted by their mean gradient, summed and relu'd (Captum's
+// relu_attributions), [N, 4, 4, 1] after the 2x2 pool; then upsampled to the 8x8 input with
+// interpolate (bilinear, as torch computes it).
 step('  grad-cam (conv2, 4x4 upsampled to 8x8) ...');
-const cam = must(await layerGradCam(model, x, { layer: 'conv2', target })) as tf.Tensor;
+const cam = must(await layerGradCam(model, x, { layer: 'conv2', target, reluAttributions: true })) as tf.Tensor;
 const camUp = must(interpolate(cam, [8, 8], 'bilinear'));
-const camCells = Array.from(await cam.data());
-step(`    positive (for the class) in ${camCells.filter((v) => v > 0).length} of ${camCells.length} cells of the ${chosen.length} maps`);
 cam.dispose();
 const deltas = Array.from(await ig.delta.data());
 const igValues = (await ig.attributions.array()) as number[][][][];
@@ -106,7 +102,7 @@ const methods: { name: string; attributions: tf.Tensor; sign: VisualizeSign }[] 
   { name: 'saliency', attributions: sal, sign: 'absolute_value' }, // |gradient|: blues
   { name: 'integrated-gradients', attributions: ig.attributions, sign: 'all' }, // signed: green for, red against
   { name: 'smoothgrad', attributions: smooth, sign: 'absolute_value' },
-  { name: 'grad-cam', attributions: camUp, sign: 'all' }, // signed, upsampled from conv2's 4x4
+  { name: 'grad-cam', attributions: camUp, sign: 'positive' }, // relu'd, upsampled from conv2's 4x4: greens
 ];
 step(`\nimages (digit | heat map | blended), in ${outDir.pathname}:`);
 for (const [k, index] of chosen.entries()) {

@@ -6,14 +6,17 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 export const WEIGHTS_FILE = new URL('../../../examples/data/digits-cnn.json', import.meta.url);
 
-/** 8x8x1 -> conv 3x3x16 (same) relu -> maxpool 2 -> conv 3x3x32 (same) relu -> flatten -> dense 10 (logits). */
+/**
+ * 8x8x1 -> conv 3x3x16 (same) relu -> maxpool 2 -> conv 3x3x64 (same) relu -> global average pool -> dense 10 (logits).
+ * The global pooling makes conv2's channels class evidence at every position, which is what Grad-CAM reads.
+ */
 export function digitsCnn(): tfl.Sequential {
   const init = (seed: number) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }) }); // reproducible starting weights
   const model = tfl.sequential({ name: 'digits_cnn' });
   model.add(tfl.layers.conv2d({ name: 'conv1', inputShape: [8, 8, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', ...init(1) }));
   model.add(tfl.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
-  model.add(tfl.layers.conv2d({ name: 'conv2', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', ...init(2) }));
-  model.add(tfl.layers.flatten({ name: 'flatten' }));
+  model.add(tfl.layers.conv2d({ name: 'conv2', filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', ...init(2) }));
+  model.add(tfl.layers.globalAveragePooling2d({ name: 'pool2' }));
   model.add(tfl.layers.dense({ name: 'logits', units: 10, ...init(3) }));
   return model;
 }

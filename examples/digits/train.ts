@@ -1,5 +1,5 @@
 // Trains the digits CNN on the first 1500 images and saves it to examples/data/digits-cnn.json,
-// which `npm start` loads. Run: npm run train:digits (about 40 s on 2 cores). Seeded initial
+// which `npm start` loads. Run: npm run train:digits (about 3 minutes on 2 cores). Seeded initial
 // weights and a fixed data order; float summation order still makes runs differ in the last bits.
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,7 +20,7 @@ const [trainY, testY] = tf.split(labels, [TRAIN_COUNT, digits.count - TRAIN_COUN
 
 const model = digitsCnn();
 model.compile({ optimizer: 'adam', loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred), metrics: ['accuracy'] });
-await model.fit(trainX!, trainY!, { epochs: 40, batchSize: 32, shuffle: false, verbose: 0,
+await model.fit(trainX!, trainY!, { epochs: 100, batchSize: 32, shuffle: false, verbose: 0,
   callbacks: { onEpochEnd: async (epoch, logs) => console.log(`epoch ${epoch + 1}: loss ${logs?.['loss']?.toFixed(4)}`) } });
 
 const predicted = tf.argMax(model.predict(testX!) as tf.Tensor, 1);
