@@ -27,6 +27,8 @@ export const SUITES = [
   'suites/layers-model.test.js',
   'suites/concurrency.test.js',
   'suites/hostile-inputs.test.js',
+  'suites/resilience.test.js',
+  'suites/properties.test.js',
   'suites/doc-examples.test.js',
 ];
 
