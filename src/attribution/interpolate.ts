@@ -177,6 +177,8 @@ function plan(layerAttribution: unknown, interpolateDims: unknown, mode: unknown
   return ok({ x: input, kind, steps });
 }
 
+const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+
 /** Sums the taps axis (`axis`, a power-of-two length) pairwise: log2(taps) exact-order additions. */
 function pairwiseSum(t: tf.Tensor, axis: number): tf.Tensor {
   let out = t;
@@ -216,13 +218,19 @@ function resampleAxis(x: tf.Tensor, axis: number, table: TapTable, kind: Resampl
         lengths[j] = (lengths[j] as number) + 1;
       }
     }
-    // [size, taps, 1, ...]: padding taps are masked out (a where, so Infinity there is no NaN).
-    const mask = tf.tensor(inWindow, [size, taps, ...after.map(() => 1)], 'bool');
-    const masked = tf.where(mask, split, tf.zerosLike(split));
+    // Padding taps are masked out with a where (so Infinity there gives no NaN), on a 3-D view
+    // [before, size * taps, after], the rank every backend's where supports.
+    const outer = product(before);
+    const inner = product(after);
+    const mask = tf.tensor(inWindow, [1, size * taps, 1], 'bool');
+    const flat = tf.reshape(gathered, [outer, size * taps, inner]);
+    // [before, size, taps, after]
+    const masked = tf.reshape(tf.where(tf.broadcastTo(mask, flat.shape), flat, tf.zerosLike(flat)), [outer, size, taps, inner]);
     gathered.dispose();
-    const sum = pairwiseSum(masked, axis + 1);
+    const sum = pairwiseSum(masked, 2); // [before, size, after]
     masked.dispose();
-    return tf.div(sum, tf.tensor(lengths, [size, ...after.map(() => 1)], 'float32'));
+    // [...before, size, ...after]
+    return tf.reshape(tf.div(sum, tf.tensor(lengths, [1, size, 1], 'float32')), [...before, size, ...after]);
   }
   // [size, taps, 1, ...]: broadcasts over `after` and (by right-alignment) over `before`.
   const w = tf.tensor(weight, [size, taps, ...after.map(() => 1)], 'float32');
