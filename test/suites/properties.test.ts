@@ -23,7 +23,7 @@ import { AssertionFailure, assert, assertClose, backendName, disposeAll } from '
 
 const SEED = Number(process.env['TFJS_ATTRIBUTION_PROPERTY_SEED'] ?? 20240707);
 /** Runs per property; webgpu in software is slow, so it gets fewer. */
-const RUNS = Number(process.env['TFJS_ATTRIBUTION_PROPERTY_RUNS'] ?? (backendName === 'webgpu' ? 12 : 30));
+const RUNS = Number(process.env['TFJS_ATTRIBUTION_PROPERTY_RUNS'] ?? (backendName === 'webgpu' ? 60 : 150));
 
 const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 

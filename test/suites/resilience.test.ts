@@ -340,14 +340,15 @@ s('8. a per-example target of 10 million entries on a batch of 2 is refused at o
 
 // ---- 9. area precision and int32 ---------------------------------------------------------------
 
-s("9. 'area' from 4000x4000 to 1 keeps float32 precision on every backend (relative error < 1e-6 against an f64 mean)", async () => {
-  // A deterministic pattern (LCG), so the f64 mean is computed independently of any backend.
+s("9. 'area' from 4000x4000 to 1 keeps float32 precision on every backend (relative error < 1e-7 against an f64 mean)", async () => {
+  // A deterministic pattern (LCG) in [1000, 1001), so the f64 mean is computed independently of any
+  // backend; a float32 running sum (wasm's tf.sum) errs by ~6e-6 relative here.
   const n = 4000;
   const data = new Float32Array(n * n);
   let seed = 12345;
   for (let i = 0; i < data.length; i++) {
     seed = (seed * 1103515245 + 12345) % 2147483648;
-    data[i] = seed / 2147483648;
+    data[i] = 1000 + seed / 2147483648;
   }
   let sum = 0;
   for (const v of data) sum += v;
@@ -357,7 +358,7 @@ s("9. 'area' from 4000x4000 to 1 keeps float32 precision on every backend (relat
     const r = expectRight(interpolate(x, 1, 'area'), 'area 4000² -> 1');
     const [got] = await r.data();
     const rel = Math.abs((got as number) - exact) / exact;
-    assert(rel < 1e-6, `relative error ${rel.toExponential(2)}`);
+    assert(rel < 1e-7, `relative error ${rel.toExponential(2)}`);
     r.dispose();
   });
   x.dispose();
