@@ -274,6 +274,9 @@ function workingSets(shape: readonly number[], steps: Plan['steps'], kind: Resam
  *   weighted modes return float32 (torch rejects integer input there).
  * - An empty batch is fine and stays empty.
  *
+ * - An output (or intermediate) the active backend cannot hold is refused with `AllocationTooLarge`
+ *   at `interpolateDims` before anything is allocated, so the backend stays usable.
+ *
  * Returns a new tensor owned by the caller; nothing else is kept. Never throws.
  *
  * @example

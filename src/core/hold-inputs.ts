@@ -2,7 +2,7 @@
 // started is still awaiting (`const p = sumRows(x); x.dispose(); await p`); the call must not
 // notice. Every tensor argument passes through the shared checks (checkTensor, the target, the
 // baselines, the extra forward arguments) during the call's synchronous start; there each live
-// tensor is swapped for a `tf.clone` (which shares the data, so it costs no copy) that the call
+// tensor is swapped for a new tensor over the same data (no copy, see share()) that the call
 // owns and releases when it settles. A tensor already disposed at entry is still `TensorDisposed`.
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -18,9 +18,34 @@ let current: Scope | undefined;
  */
 export function hold<T extends tf.Tensor>(t: T): T {
   if (current === undefined) return t;
-  const clone = tf.keep(tf.clone(t)) as T;
+  const clone = tf.keep(share(t)) as T;
   current.held.push(clone);
   return clone;
+}
+
+interface EngineInternals {
+  state?: { tensorInfo?: { get(dataId: unknown): { backend?: { incRef?(dataId: unknown): void } } | undefined } };
+  makeTensorFromDataId?(dataId: unknown, shape: number[], dtype: tf.DataType, backend?: unknown): tf.Tensor;
+}
+
+/**
+ * A new tensor over the same data: what `tf.clone` does on cpu and webgpu. tfjs-backend-wasm's
+ * Identity copies the data instead, so the reference is taken directly (the engine's own
+ * `makeTensorFromDataId` plus the owning backend's `incRef`); `tf.clone` is the fallback.
+ */
+function share(t: tf.Tensor): tf.Tensor {
+  try {
+    const engine = tf.engine() as unknown as EngineInternals;
+    const backend = engine.state?.tensorInfo?.get(t.dataId)?.backend;
+    if (backend !== undefined && typeof backend.incRef === 'function' && typeof engine.makeTensorFromDataId === 'function') {
+      const shared = engine.makeTensorFromDataId(t.dataId, [...t.shape], t.dtype, backend);
+      backend.incRef(t.dataId);
+      return shared;
+    }
+  } catch {
+    // fall back to the public API
+  }
+  return tf.clone(t);
 }
 
 /**
