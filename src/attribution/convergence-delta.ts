@@ -1,17 +1,16 @@
 // Captum's GradientAttribution.compute_convergence_delta: the completeness check of an attribution.
 import * as tf from '@tensorflow/tfjs-core';
-import { tensorizeAgainst } from '../core/baselines.js';
-import type { AttributionError } from '../core/errors.js';
+import { formatBaselines, tensorizeFormatted } from '../core/baselines.js';
 import { formatAdditionalForwardArgs } from '../core/forward-args.js';
 import { readFields } from '../core/arguments.js';
 import { checkNonEmptyBatch, checkSameBatch, checkTensorOrTuple, elementPath, formatShape, type TensorOrTuple } from '../core/tensors.js';
 import { tidyResult } from '../core/tidy-result.js';
-import { all, allOf, fail, ok, type Result } from '../core/validation.js';
+import { all, allOf, attemptAsync, fail, ok, type Result } from '../core/validation.js';
 import { checkModel, type Model, ModelFailure, modelErrorOf } from '../engine/model.js';
 import { forwardSelected, type ModelCall } from '../engine/run-forward.js';
 import { getKernels } from '../kernels/load-kernels.js';
 import { tensorRowSums } from '../kernels/tensor-row-sums.js';
-import { checkTarget, checkTargetCount, readTarget } from '../target/resolve-target.js';
+import { checkTarget, checkTargetCount, checkTargetSize, readTarget } from '../target/resolve-target.js';
 import type { ResolvedTarget, Target } from '../target/target.js';
 import type { Baselines } from '../core/baselines.js';
 
@@ -77,17 +76,25 @@ function forwardPoint(call: ModelCall, resolved: ResolvedTarget, which: string):
  *   target: 0,
  * }); // Right(tensor [-3, -21])
  */
-export async function convergenceDelta(model: Model, options: ConvergenceDeltaOptions): Promise<Result<tf.Tensor1D>> {
+export function convergenceDelta(model: Model, options: ConvergenceDeltaOptions): Promise<Result<tf.Tensor1D>> {
+  return attemptAsync(() => delta(model, options), (e) => modelErrorOf(e, 'convergenceDelta'));
+}
+
+async function delta(model: Model, options: ConvergenceDeltaOptions): Promise<Result<tf.Tensor1D>> {
   const owned: tf.Tensor[] = [];
   try {
     const fields = readFields(options, 'options', ['attributions', 'endPoint', 'startPoint', 'target', 'additionalForwardArgs']);
     if (fields._tag === 'Left') return fields;
     const opts = fields.right;
+    const end = checkTensorOrTuple(opts.endPoint, 'endPoint');
+    // A per-example target's count is checked before its entries are.
+    const n0 = end._tag === 'Right' ? end.right.tensors[0]?.shape[0] : undefined;
+    const size = n0 === undefined ? ok(undefined) : checkTargetSize(opts.target, n0);
     const checked = all({
       model: checkModel(model),
-      endPoint: checkTensorOrTuple(opts.endPoint, 'endPoint'),
+      endPoint: end,
       attributions: checkTensorOrTuple(opts.attributions, 'attributions'),
-      target: checkTarget(opts.target),
+      target: size._tag === 'Left' ? size : checkTarget(opts.target),
       args: formatAdditionalForwardArgs(opts.additionalForwardArgs),
     });
     if (checked._tag === 'Left') return checked;
@@ -97,9 +104,12 @@ export async function convergenceDelta(model: Model, options: ConvergenceDeltaOp
     const nonEmpty = checkNonEmptyBatch(endPoint.tensors[0] as tf.Tensor, elementPath('endPoint', endPoint.isTuple, 0));
     if (nonEmpty._tag === 'Left') return nonEmpty;
     const n = batch.right;
+    // Formatted (and so held) before the first await.
+    const startFormatted = formatBaselines(opts.startPoint, endPoint.tensors.length, 'startPoint');
 
+    if (startFormatted._tag === 'Left') return startFormatted;
     const resolved = checkTargetCount(n, await readTarget(checked.right.target));
-    const start = tidyResult(() => tensorizeAgainst(endPoint.tensors, opts.startPoint, 'startPoint'));
+    const start = tidyResult(() => tensorizeFormatted(endPoint.tensors, startFormatted.right, Array.isArray(opts.startPoint), 'startPoint'));
     if (start._tag === 'Right') owned.push(...start.right);
     const points = all({
       attributions: checkAttributionBatches(attributions.tensors, attributions.isTuple, n),
@@ -118,10 +128,8 @@ export async function convergenceDelta(model: Model, options: ConvergenceDeltaOp
     const [startSums, endSums, ...attributionSums] = await tensorRowSums([startOut, endOut, ...attributions.tensors], kernels);
     const attributionTotal = new Float64Array(n);
     for (const s of attributionSums) kernels.addInto(attributionTotal, s);
-    const delta = kernels.convergenceDelta(attributionTotal, endSums as Float64Array, startSums as Float64Array);
-    return ok(tf.tensor1d(Float32Array.from(delta), 'float32'));
-  } catch (e) {
-    return fail(modelErrorOf(e, 'convergenceDelta') as AttributionError);
+    const d = kernels.convergenceDelta(attributionTotal, endSums as Float64Array, startSums as Float64Array);
+    return ok(tf.tensor1d(Float32Array.from(d), 'float32'));
   } finally {
     for (const t of owned) t.dispose();
   }

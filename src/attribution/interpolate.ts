@@ -12,6 +12,7 @@ import { checkTensor, formatShape } from '../core/tensors.js';
 import { tidyResult } from '../core/tidy-result.js';
 import { all, allOf, attempt, errorText, fail, ok, type Result } from '../core/validation.js';
 import { isIdentity, type ResampleKind, type TapTable, tapTable } from './resample-taps.js';
+import { checkWorkingSet } from '../engine/memory-budget.js';
 
 /**
  * The modes `torch.nn.functional.interpolate` accepts; which ones apply depends on the rank.
@@ -176,12 +177,29 @@ function plan(layerAttribution: unknown, interpolateDims: unknown, mode: unknown
   return ok({ x: input, kind, steps });
 }
 
+const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+
+/** Sums the taps axis (`axis`, a power-of-two length) pairwise: log2(taps) exact-order additions. */
+function pairwiseSum(t: tf.Tensor, axis: number): tf.Tensor {
+  let out = t;
+  while ((out.shape[axis] ?? 1) > 1) {
+    const half = (out.shape[axis] as number) / 2;
+    const shape = [...out.shape.slice(0, axis), half, 2, ...out.shape.slice(axis + 1)];
+    const next: tf.Tensor = tf.sum(tf.reshape(out, shape), axis + 1); // [.., half, ..]: a[2i] + a[2i+1]
+    if (out !== t) out.dispose();
+    out = next;
+  }
+  return tf.reshape(out, [...out.shape.slice(0, axis), ...out.shape.slice(axis + 1)]);
+}
+
 /**
  * One 1-D resize along `axis`: `out[.., j, ..] = sum_k weight[j,k] * x[.., index[j,k], ..]`.
  * One gather fetches every tap at once; a reshape splits the taps into their own axis, which the
- * weighted sum then removes.
+ * weighted sum then removes. Area sums its window's taps pairwise and divides by the window's
+ * length, as torch's adaptive average pooling does (a float32 running sum over a window of
+ * thousands of cells would lose digits on wasm, whose sum accumulates in float32).
  */
-function resampleAxis(x: tf.Tensor, axis: number, table: TapTable): tf.Tensor {
+function resampleAxis(x: tf.Tensor, axis: number, table: TapTable, kind: ResampleKind): tf.Tensor {
   const { size, taps, index, weight } = table;
   // [...before, size * taps, ...after]: the taps of output cell j are contiguous.
   const gathered = tf.gather(x, tf.tensor1d(index, 'int32'), axis);
@@ -190,10 +208,57 @@ function resampleAxis(x: tf.Tensor, axis: number, table: TapTable): tf.Tensor {
   const after = x.shape.slice(axis + 1);
   // [...before, size, taps, ...after]
   const split = tf.reshape(gathered, [...before, size, taps, ...after]);
+  if (kind === 'area') {
+    const lengths = new Float32Array(size);
+    const inWindow = new Uint8Array(size * taps);
+    for (let k = 0; k < size * taps; k++) {
+      if ((weight[k] as number) > 0) {
+        inWindow[k] = 1;
+        const j = Math.floor(k / taps);
+        lengths[j] = (lengths[j] as number) + 1;
+      }
+    }
+    // Padding taps are masked out with a where (so Infinity there gives no NaN), on a 3-D view
+    // [before, size * taps, after], the rank every backend's where supports.
+    const outer = product(before);
+    const inner = product(after);
+    const mask = tf.tensor(inWindow, [1, size * taps, 1], 'bool');
+    const flat = tf.reshape(gathered, [outer, size * taps, inner]);
+    // [before, size, taps, after]
+    const masked = tf.reshape(tf.where(tf.broadcastTo(mask, flat.shape), flat, tf.zerosLike(flat)), [outer, size, taps, inner]);
+    gathered.dispose();
+    const sum = pairwiseSum(masked, 2); // [before, size, after]
+    masked.dispose();
+    // [...before, size, ...after]
+    return tf.reshape(tf.div(sum, tf.tensor(lengths, [1, size, 1], 'float32')), [...before, size, ...after]);
+  }
   // [size, taps, 1, ...]: broadcasts over `after` and (by right-alignment) over `before`.
   const w = tf.tensor(weight, [size, taps, ...after.map(() => 1)], 'float32');
   // [...before, size, ...after]
   return tf.sum(tf.mul(split, w), axis + 1);
+}
+
+/**
+ * The element counts of the tensors each step keeps alive at once (its input, the gathered taps,
+ * the weighted or masked copies, the result), for the allocation budget.
+ */
+function workingSets(shape: readonly number[], steps: Plan['steps'], kind: ResampleKind, cast: boolean): number[][] {
+  const sets: number[][] = [];
+  let current = [...shape];
+  const count = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+  steps.forEach(({ axis, table }, i) => {
+    const gathered = [...current];
+    gathered[axis] = table.size * table.taps;
+    const out = [...current];
+    out[axis] = table.size;
+    const g = count(gathered);
+    const held = i > 0 || cast ? [count(current)] : [];
+    const temporaries = kind === 'nearest' || kind === 'nearest-exact' ? [] : kind === 'area' ? [g, g, g, g / 2] : [g, g];
+    sets.push([...held, g, ...temporaries, count(out)]);
+    current = out;
+  });
+  if (sets.length === 0) sets.push(cast ? [count(shape), count(shape)] : [count(shape)]);
+  return sets;
 }
 
 /**
@@ -208,6 +273,9 @@ function resampleAxis(x: tf.Tensor, axis: number, table: TapTable): tf.Tensor {
  * - dtype: float32 stays float32. int32 stays int32 for the nearest modes (a pure copy); the
  *   weighted modes return float32 (torch rejects integer input there).
  * - An empty batch is fine and stays empty.
+ *
+ * - An output (or intermediate) the active backend cannot hold is refused with `AllocationTooLarge`
+ *   at `interpolateDims` before anything is allocated, so the backend stays usable.
  *
  * Returns a new tensor owned by the caller; nothing else is kept. Never throws.
  *
@@ -228,18 +296,38 @@ export function interpolate(
     const checked = plan(layerAttribution, interpolateDims, mode, options);
     if (checked._tag === 'Left') return checked;
     const { x, kind, steps } = checked.right;
+    // Weighted sums are float arithmetic; the nearest modes are a pure gather and keep int32.
+    const weighted = kind !== 'nearest' && kind !== 'nearest-exact';
+    const dtype = weighted ? 'float32' : x.dtype;
+    const outShape = [...x.shape];
+    for (const { axis, table } of steps) outShape[axis] = table.size;
+    // Before anything is allocated: the output and every intermediate must fit the backend.
+    const sets = x.size === 0 ? [[0]] : workingSets(x.shape, steps, kind, x.dtype !== dtype);
+    const worst = sets.reduce((a, b) => (b.reduce((p, q) => p + q, 0) > a.reduce((p, q) => p + q, 0) ? b : a));
+    const fits = checkWorkingSet(
+      worst,
+      'float32',
+      'interpolateDims',
+      `interpolating ${formatShape(x.shape)} to ${formatShape(outShape)} (${kind})`,
+      'ask for a smaller size, or interpolate fewer examples (or channels) at a time',
+    );
+    if (fits._tag === 'Left') return fits;
+    const largest = checkWorkingSet([Math.max(...sets.flat())], 'float32', 'interpolateDims', `one intermediate of interpolating ${formatShape(x.shape)} to ${formatShape(outShape)} (${kind})`, 'ask for a smaller size, or interpolate fewer examples (or channels) at a time');
+    if (largest._tag === 'Left') return largest;
+    if (x.size === 0) {
+      // An empty batch: nothing to resample, and the wasm backend's gather divides by zero on it.
+      return tidyResult(() => ok(tf.zeros(outShape, dtype)));
+    }
     return tidyResult(() => {
-      // Weighted sums are float arithmetic; the nearest modes are a pure gather and keep int32.
-      const weighted = kind !== 'nearest' && kind !== 'nearest-exact';
-      const dtype = weighted ? 'float32' : x.dtype;
-      if (x.size === 0) {
-        // An empty batch: nothing to resample, and the wasm backend's gather divides by zero on it.
-        const shape = [...x.shape];
-        for (const { axis, table } of steps) shape[axis] = table.size;
-        return ok(tf.zeros(shape, dtype));
+      // tfjs-backend-cpu's cast from int32 to float32 only relabels the int32 data; adding 0 makes
+      // a real float32 copy, so every backend hands back the same float32 values.
+      let out = x.dtype !== dtype ? tf.add(tf.cast(x, dtype), tf.scalar(0, dtype)) : x;
+      for (const { axis, table } of steps) {
+        // One step at a time, each in its own scope, so at most one step's tensors are alive.
+        const input = out;
+        out = tf.tidy(() => resampleAxis(input, axis, table, kind));
+        if (input !== x) input.dispose();
       }
-      let out = x.dtype !== dtype ? tf.cast(x, dtype) : x;
-      for (const { axis, table } of steps) out = resampleAxis(out, axis, table);
       return ok(out);
     });
   }, unexpected);

@@ -88,14 +88,16 @@ function cubicTable(inSize: number, outSize: number): TapTable {
 
 /**
  * Area (adaptive average pooling): cell j averages inputs `floor(j*in/out) .. ceil((j+1)*in/out) - 1`.
- * Windows differ in length; shorter ones are padded with weight-0 taps that repeat the window's first
+ * Windows differ in length; every window is padded to a power-of-two count with weight-0 taps that repeat the window's first
  * index, so a padding tap never reads a value (a NaN, say) from outside the window.
  */
 function areaTable(inSize: number, outSize: number): TapTable {
   const start = (j: number): number => Math.floor((j * inSize) / outSize);
   const end = (j: number): number => Math.ceil(((j + 1) * inSize) / outSize);
-  let taps = 1;
-  for (let j = 0; j < outSize; j++) taps = Math.max(taps, end(j) - start(j));
+  let widest = 1;
+  for (let j = 0; j < outSize; j++) widest = Math.max(widest, end(j) - start(j));
+  // A power of two, so that the window can be summed pairwise (interpolate.ts).
+  const taps = 2 ** Math.ceil(Math.log2(widest));
   const index = new Int32Array(outSize * taps);
   const weight = new Float32Array(outSize * taps);
   for (let j = 0; j < outSize; j++) {

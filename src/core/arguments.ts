@@ -17,11 +17,35 @@ interface EngineState {
 export function isTensor(value: unknown): value is tf.Tensor {
   try {
     if (typeof value !== 'object' || value === null) return false;
-    if (Object.prototype.isPrototypeOf.call(tf.Tensor.prototype, value)) return true;
     const t = value as Partial<tf.Tensor>;
-    if (typeof t.dataSync !== 'function' || typeof t.throwIfDisposed !== 'function' || !Array.isArray(t.shape) || typeof t.dtype !== 'string') return false;
+    // An object merely built on the Tensor prototype (Object.create(tf.Tensor.prototype)) has no
+    // shape, dtype or data the engine knows: it is not a tensor, whatever its prototype.
+    if (!Array.isArray(t.shape) || typeof t.dtype !== 'string') return false;
     const state = (tf.engine() as unknown as { state?: EngineState }).state;
-    return t.isDisposed === true || state?.tensorInfo?.has(t.dataId) === true;
+    const known = t.isDisposed === true || state?.tensorInfo?.has(t.dataId) === true;
+    if (Object.prototype.isPrototypeOf.call(tf.Tensor.prototype, value)) return known;
+    if (typeof t.dataSync !== 'function' || typeof t.throwIfDisposed !== 'function') return false;
+    return known;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A thenable (a model or reducer that returned a Promise). Its rejection, if any, is handled here,
+ * so that it is never left unhandled (Node exits on an unhandled rejection).
+ */
+export function settleThenable(value: unknown): boolean {
+  try {
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+    const then = (value as { then?: unknown }).then;
+    if (typeof then !== 'function') return false;
+    try {
+      then.call(value, undefined, () => undefined);
+    } catch {
+      // a thenable whose then() throws has nothing pending to handle
+    }
+    return true;
   } catch {
     return false;
   }

@@ -6,6 +6,7 @@ import { describeValue, isTensor, readArray } from './arguments.js';
 import { checkTensorOrTuple, elementPath, mirrorForm, type Mirrored, type TensorOrTuple } from './tensors.js';
 import { allOf, attempt, errorText, fail, failAll, ok, type Result } from './validation.js';
 import { tidyResult } from './tidy-result.js';
+import { hold } from './hold-inputs.js';
 
 /**
  * One baseline: a number (filled to the input's shape and dtype) or a tensor.
@@ -36,14 +37,15 @@ const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.leng
 
 function checkBaselineValue(value: unknown, path: string): Result<BaselineValue> {
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? ok(value) : fail({ _tag: 'BaselineTypeInvalid', path, got: describeValue(value) });
+    // 1e308 is finite in JS but Infinity in float32: refused like Infinity itself.
+    return Number.isFinite(Math.fround(value)) ? ok(value) : fail({ _tag: 'BaselineTypeInvalid', path, got: describeValue(value) });
   }
   if (isTensor(value)) {
     if (value.isDisposed) return fail({ _tag: 'TensorDisposed', path });
     if (value.dtype === 'string' || value.dtype === 'complex64') {
       return fail({ _tag: 'DtypeUnsupported', path, expected: 'float32, int32 or bool', got: value.dtype });
     }
-    return ok(value);
+    return ok(hold(value));
   }
   return fail({ _tag: 'BaselineTypeInvalid', path, got: describeValue(value) });
 }
@@ -64,7 +66,11 @@ export function formatBaselines(baselines: unknown, inputCount: number, path = '
 /** One baseline as a full tensor of the input's shape. Creates tensors: run inside `tf.tidy`. */
 function tensorizeOne(input: tf.Tensor, baseline: BaselineValue | null, path: string): Result<tf.Tensor> {
   if (baseline === null) return ok(tf.zerosLike(input));
-  // Captum's full_like: the input's dtype wins (0.5 on int32 is 0; any non-zero number on bool is true).
+  // Captum's full_like: the input's dtype wins (0.5 on int32 is 0; any non-zero number on bool is true),
+  // and a number the dtype cannot hold is refused (torch: "value cannot be converted ... without overflow").
+  if (typeof baseline === 'number' && input.dtype === 'int32' && !(baseline > -(2 ** 31) - 1 && baseline < 2 ** 31)) {
+    return fail({ _tag: 'BaselineTypeInvalid', path, got: `${describeValue(baseline)}, outside the int32 range of the input` });
+  }
   if (typeof baseline === 'number') return ok(tf.fill(input.shape, input.dtype === 'bool' ? Number(baseline !== 0) : baseline, input.dtype));
   if (baseline.rank === 0) return ok(tf.broadcastTo(baseline, input.shape));
   if (sameDims(baseline.shape, input.shape)) return ok(baseline);
@@ -82,8 +88,15 @@ function tensorizeOne(input: tf.Tensor, baseline: BaselineValue | null, path: st
 export function tensorizeAgainst(inputs: readonly tf.Tensor[], baselines: unknown, path = 'baselines'): Result<tf.Tensor[]> {
   const formatted = formatBaselines(baselines, inputs.length, path);
   if (formatted._tag === 'Left') return formatted;
-  const isTuple = Array.isArray(baselines);
-  return allOf(inputs.map((input, i) => tensorizeOne(input, formatted.right[i] ?? null, elementPath(path, isTuple, i))));
+  return tensorizeFormatted(inputs, formatted.right, Array.isArray(baselines), path);
+}
+
+/**
+ * The tensorizing half of {@link tensorizeAgainst}, for baselines already formatted (and so held)
+ * at the start of an async call. Creates tensors: run inside `tf.tidy`.
+ */
+export function tensorizeFormatted(inputs: readonly tf.Tensor[], formatted: readonly (BaselineValue | null)[], isTuple: boolean, path = 'baselines'): Result<tf.Tensor[]> {
+  return allOf(inputs.map((input, i) => tensorizeOne(input, formatted[i] ?? null, elementPath(path, isTuple, i))));
 }
 
 const unexpected = (e: unknown): AttributionError => ({ _tag: 'Unexpected', path: 'tensorizeBaselines', message: errorText(e) });

@@ -119,7 +119,7 @@ export type AttributionErrors = ReadonlyNonEmptyArray<AttributionError>;
  */
 export type ErrorTag = AttributionError['_tag'];
 
-const shape = (s: readonly number[]): string => `[${s.join(',')}]`;
+const shape = (s: readonly number[]): string => (Array.isArray(s) ? `[${s.join(',')}]` : String(s));
 
 const formatBytes = (bytes: number): string =>
   bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
@@ -132,7 +132,29 @@ const formatBytes = (bytes: number): string =>
  * // 'baselines: expected one baseline per input (2), got 3'
  */
 export function describeError(error: AttributionError): string {
-  const at = error.path === '' ? '' : `${error.path}: `;
+  try {
+    return describeKnown(error) ?? describeUnknown(error);
+  } catch {
+    return describeUnknown(error);
+  }
+}
+
+/** Any value that is not one of the tags below: said so, never thrown over. */
+function describeUnknown(error: unknown): string {
+  try {
+    if (typeof error !== 'object' || error === null) return `not an attribution error: ${error === null ? 'null' : typeof error}`;
+    const tag: unknown = (error as { _tag?: unknown })._tag;
+    const path: unknown = (error as { path?: unknown }).path;
+    const at = typeof path === 'string' && path !== '' ? `${path}: ` : '';
+    return typeof tag === 'string' ? `${at}an error of unknown kind '${tag.slice(0, 60)}'` : `${at}not an attribution error (no _tag)`;
+  } catch {
+    return 'an unreadable error value';
+  }
+}
+
+function describeKnown(error: AttributionError): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const at = typeof error.path !== 'string' || error.path === '' ? '' : `${error.path}: `;
   switch (error._tag) {
     case 'InvalidArgument':
       return `${at}expected ${error.expected}, got ${error.got}`;
@@ -147,7 +169,7 @@ export function describeError(error: AttributionError): string {
     case 'BatchSizeMismatch':
       return `${at}expected batch size ${error.expected} (dimension 0), got ${error.got}`;
     case 'BaselineTypeInvalid':
-      return `${at}expected a baseline that is a finite number or a tensor, got ${error.got}`;
+      return `${at}expected a baseline that is a tensor or a finite number within float32's range, got ${error.got}`;
     case 'BaselineCountMismatch':
       return `${at}expected one baseline per input (${error.inputs}), got ${error.baselines}`;
     case 'BaselineShapeInvalid':
@@ -216,6 +238,7 @@ export function describeError(error: AttributionError): string {
     case 'Unexpected':
       return `${at}unexpected failure: ${error.message}`;
   }
+  return undefined;
 }
 
 /**
@@ -227,5 +250,10 @@ export function describeError(error: AttributionError): string {
  * // baselines: expected a number, a tensor of the input's shape [2,3] or a one-example tensor [1,3], got shape [4,3]
  */
 export function message(errors: readonly AttributionError[]): string {
-  return errors.map(describeError).join('\n');
+  try {
+    if (!Array.isArray(errors)) return describeError(errors as unknown as AttributionError);
+    return Array.from(errors, (e) => describeError(e)).join('\n');
+  } catch {
+    return 'an unreadable list of errors';
+  }
 }

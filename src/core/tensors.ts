@@ -2,6 +2,7 @@
 // a single tensor in gives a single tensor out; an array in gives an array out.
 import * as tf from '@tensorflow/tfjs-core';
 import { describeValue, isTensor, readArray } from './arguments.js';
+import { hold } from './hold-inputs.js';
 import type { AttributionError } from './errors.js';
 import { allOf, fail, failAll, ok, type Result } from './validation.js';
 
@@ -69,7 +70,7 @@ export function checkTensor(value: unknown, path: string, rules: TensorRules = {
     return fail({ _tag: 'DtypeUnsupported', path, expected: dtypes.join(' or '), got: value.dtype });
   }
   if ((rules.batched ?? true) && value.rank === 0) return fail({ _tag: 'RankZeroInput', path });
-  return ok(value);
+  return ok(hold(value));
 }
 
 /**

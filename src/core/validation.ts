@@ -6,6 +6,7 @@ import * as E from '#fp-ts/Either.js';
 import * as RNEA from '#fp-ts/ReadonlyNonEmptyArray.js';
 import { sequenceS } from '#fp-ts/Apply.js';
 import type { AttributionError, AttributionErrors } from './errors.js';
+import { holdingInputs } from './hold-inputs.js';
 
 /**
  * What every public function returns: `Right` with the result, or `Left` with every problem found.
@@ -41,25 +42,56 @@ export function allOf<A>(results: readonly Result<A>[]): Result<A[]> {
   return failAll(errors) ?? E.right(values);
 }
 
+/** `onThrow(e)`, or an `Unexpected` if even that throws: classifying a thrown value never throws. */
+function classify(e: unknown, onThrow: (e: unknown) => AttributionError): Result<never> {
+  try {
+    return fail(onThrow(e));
+  } catch {
+    return fail({ _tag: 'Unexpected', path: '', message: errorText(e) });
+  }
+}
+
 /** Runs `f`; an exception becomes a `Left` built by `onThrow`, so nothing escapes a public call. */
 export function attempt<A>(f: () => Result<A>, onThrow: (e: unknown) => AttributionError): Result<A> {
   try {
     return f();
   } catch (e) {
-    return fail(onThrow(e));
+    return classify(e, onThrow);
   }
 }
 
-/** {@link attempt} for async work. */
+/**
+ * {@link attempt} for async work. The tensors the shared checks see while `f` starts are held
+ * (cloned) until it settles, so a caller disposing an input mid-call cannot break it.
+ */
 export async function attemptAsync<A>(
   f: () => Promise<Result<A>>,
   onThrow: (e: unknown) => AttributionError,
 ): Promise<Result<A>> {
   try {
-    return await f();
+    return await holdingInputs(f);
   } catch (e) {
-    return fail(onThrow(e));
+    return classify(e, onThrow);
   }
 }
 
-export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/**
+ * A readable text for any thrown value, never throwing itself: an Error's message, else `String(e)`,
+ * else its type tag (for `Object.create(null)`, a throwing Proxy, an Error whose `message` throws).
+ */
+export function errorText(e: unknown): string {
+  try {
+    if (e instanceof Error) {
+      const m: unknown = e.message;
+      return typeof m === 'string' ? m : String(m);
+    }
+    return String(e);
+  } catch {
+    try {
+      const tag = Object.prototype.toString.call(e).slice(8, -1);
+      return `an unprintable thrown value (${tag})`;
+    } catch {
+      return 'an unprintable thrown value';
+    }
+  }
+}

@@ -6,7 +6,7 @@ import { attemptAsync, errorText, ok, type Result } from '../core/validation.js'
 import { readTarget } from '../target/resolve-target.js';
 import type { ResolvedTarget, Target } from '../target/target.js';
 import './register-gradients.js';
-import { type Model, ModelFailure, modelErrorOf } from './model.js';
+import { isModelFailure, type Model, ModelFailure, modelErrorOf } from './model.js';
 import { checkModelCall, forwardSelected, type ModelCall } from './run-forward.js';
 import { tidyResult } from '../core/tidy-result.js';
 
@@ -57,7 +57,7 @@ export function gradientsOf(call: ModelCall, resolved: ResolvedTarget): tf.Tenso
     return tf.grads(f)([...call.inputs]);
   } catch (e) {
     releaseAbandonedTape();
-    if (e instanceof ModelFailure) throw e;
+    if (isModelFailure(e)) throw e;
     throw new ModelFailure({ _tag: 'GradientUnavailable', path: 'inputs', message: errorText(e) });
   }
 }

@@ -1,6 +1,6 @@
 // What counts as a model, and the one place that calls it.
 import * as tf from '@tensorflow/tfjs-core';
-import { describeValue, isTensor, readFields } from '../core/arguments.js';
+import { describeValue, isTensor, readFields, settleThenable } from '../core/arguments.js';
 import { formatShape } from '../core/tensors.js';
 import type { AttributionError } from '../core/errors.js';
 import { errorText, fail, ok, type Result } from '../core/validation.js';
@@ -54,9 +54,20 @@ export class ModelFailure extends Error {
   }
 }
 
+/** Whether `e` is a {@link ModelFailure}; never throws (a thrown Proxy can trap `instanceof`). */
+export function isModelFailure(e: unknown): e is ModelFailure {
+  try {
+    return e instanceof ModelFailure;
+  } catch {
+    return false;
+  }
+}
+
 /** The error to report for anything thrown while running a model: its own, or `Unexpected` at `path`. */
 export const modelErrorOf = (e: unknown, path: string): AttributionError =>
-  e instanceof ModelFailure ? e.error : { _tag: 'Unexpected', path, message: errorText(e) };
+  isModelFailure(e) ? e.error : { _tag: 'Unexpected', path, message: errorText(e) };
+
+
 
 /** The model is callable in one of the three accepted ways. */
 export function checkModel(model: unknown, path = 'model'): Result<Model> {
@@ -121,6 +132,9 @@ export function callModel(model: Model, inputs: readonly tf.Tensor[], args: read
   } catch (e) {
     if (e instanceof ModelFailure) throw e; // the library's own model wrappers (layer and neuron methods) report their own errors
     throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: errorText(e) + unboundHint(model, e) });
+  }
+  if (settleThenable(output)) {
+    throw new ModelFailure({ _tag: 'ModelOutputInvalid', path: 'model', expected: 'one tensor, returned synchronously', got: 'a Promise (models run inside tf.tidy and tf.grads, which cannot await)' });
   }
   if (!isTensor(output) || output.isDisposed) {
     const got = Array.isArray(output) ? `an array of ${output.length} outputs (wrap the model to pick one)` : describeValue(output);

@@ -4,7 +4,7 @@ import type { AttributionError } from '../core/errors.js';
 import { formatAdditionalForwardArgs } from '../core/forward-args.js';
 import { checkSameBatch, checkTensorOrTuple, type TensorRules } from '../core/tensors.js';
 import { all, attemptAsync, ok, type Result } from '../core/validation.js';
-import { type CheckedTarget, checkTarget, readTarget } from '../target/resolve-target.js';
+import { type CheckedTarget, checkTarget, checkTargetSize, readTarget } from '../target/resolve-target.js';
 import { selectResolved } from '../target/select-target.js';
 import type { ResolvedTarget, Target } from '../target/target.js';
 import { callModel, checkModel, type Model, ModelFailure, modelErrorOf } from './model.js';
@@ -27,10 +27,14 @@ export function checkModelCall(
   args: unknown,
   inputRules: TensorRules = {},
 ): Result<{ readonly call: ModelCall; readonly target: CheckedTarget }> {
+  const inputsChecked = checkTensorOrTuple(inputs, 'inputs', inputRules);
+  // A per-example target's count is checked before its entries are (Captum's `_validate_target`).
+  const n = inputsChecked._tag === 'Right' ? inputsChecked.right.tensors[0]?.shape[0] : undefined;
+  const size = n === undefined ? ok(undefined) : checkTargetSize(t, n);
   const checked = all({
     model: checkModel(model),
-    inputs: checkTensorOrTuple(inputs, 'inputs', inputRules),
-    target: checkTarget(t),
+    inputs: inputsChecked,
+    target: size._tag === 'Left' ? size : checkTarget(t),
     args: formatAdditionalForwardArgs(args),
   });
   if (checked._tag === 'Left') return checked;

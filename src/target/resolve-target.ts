@@ -4,6 +4,7 @@ import { describeValue, isTensor, readArray, readFields } from '../core/argument
 import type { AttributionError } from '../core/errors.js';
 import { allOf, attempt, attemptAsync, errorText, fail, ok, type Result } from '../core/validation.js';
 import type { ResolvedTarget, Target } from './target.js';
+import { hold } from '../core/hold-inputs.js';
 
 /** A checked target whose tensor (if any) has not been read yet. */
 export type CheckedTarget = ResolvedTarget | { readonly kind: 'tensor'; readonly tensor: tf.Tensor };
@@ -35,6 +36,37 @@ function checkPathList(value: unknown, path: string): Result<number[][]> {
 const checkReducer = (fn: unknown, path: string): Result<(output: tf.Tensor) => tf.Tensor> =>
   typeof fn === 'function' ? ok(fn as (output: tf.Tensor) => tf.Tensor) : fail({ _tag: 'InvalidArgument', path, expected: 'a function', got: describeValue(fn) });
 
+/** `value.length`, or undefined if it cannot be read (a Proxy, say). */
+function lengthOf(value: unknown): number | undefined {
+  try {
+    const n = (value as { length?: unknown }).length;
+    return typeof n === 'number' ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Captum's `_validate_target`, on the raw target and before any entry is read: a per-example list
+ * (or list of paths) must have `n` entries. A 10-million-entry list for 2 examples is refused at
+ * once instead of being checked entry by entry. Other forms pass (their checks come later).
+ */
+export function checkTargetSize(value: unknown, n: number, path = 'target'): Result<void> {
+  let list: unknown = undefined;
+  if (Array.isArray(value)) list = value;
+  else if (typeof value === 'object' && value !== null && !isTensor(value)) {
+    try {
+      const v = value as { kind?: unknown; paths?: unknown };
+      if (v.kind === 'perExamplePath' && Array.isArray(v.paths)) list = v.paths;
+    } catch {
+      // unreadable: checkTarget reports it
+    }
+  }
+  if (list === undefined) return ok(undefined);
+  const count = lengthOf(list);
+  return count === undefined || count === n ? ok(undefined) : fail({ _tag: 'TargetCountMismatch', path, samples: n, targets: count });
+}
+
 /** Synchronous check of a target's form; every problem is reported. */
 export function checkTarget(value: unknown, path = 'target'): Result<CheckedTarget> {
   if (value === undefined || value === null) return ok({ kind: 'none' });
@@ -49,7 +81,7 @@ export function checkTarget(value: unknown, path = 'target'): Result<CheckedTarg
   if (isTensor(value)) {
     if (value.isDisposed) return fail({ _tag: 'TensorDisposed', path });
     if (value.dtype !== 'int32') return fail({ _tag: 'DtypeUnsupported', path, expected: 'int32 (class indices)', got: value.dtype });
-    return ok({ kind: 'tensor', tensor: value });
+    return ok({ kind: 'tensor', tensor: hold(value) });
   }
   if (typeof value === 'object') {
     const form = readFields(value, path, ['kind', 'indices', 'paths', 'fn']);

@@ -1,11 +1,11 @@
 // Captum's `_select_targets` / `_verify_select_column`, re-expressed on the Target union.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttributionError } from '../core/errors.js';
-import { describeValue, isTensor } from '../core/arguments.js';
+import { describeValue, isTensor, settleThenable } from '../core/arguments.js';
 import { checkTensor, formatShape } from '../core/tensors.js';
 import { all, attempt, attemptAsync, errorText, fail, ok, type Result } from '../core/validation.js';
 import { tidyResult } from '../core/tidy-result.js';
-import { checkResolvedTarget, resolveTarget } from './resolve-target.js';
+import { checkResolvedTarget, checkTargetSize, resolveTarget } from './resolve-target.js';
 import type { ResolvedTarget, Target } from './target.js';
 
 const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
@@ -95,6 +95,7 @@ function selectReduced(output: tf.Tensor, fn: (o: tf.Tensor) => tf.Tensor, path:
     return fail({ _tag: 'ModelThrew', path: `${path}.fn`, message: errorText(e) });
   }
   const expected = `a tensor whose dimension 0 is the batch (${output.shape[0] ?? '-'})`;
+  if (settleThenable(reduced)) return fail({ _tag: 'ModelOutputInvalid', path: `${path}.fn`, expected: `${expected}, returned synchronously`, got: 'a Promise' });
   if (!isTensor(reduced) || reduced.isDisposed) {
     return fail({ _tag: 'ModelOutputInvalid', path: `${path}.fn`, expected, got: describeValue(reduced) });
   }
@@ -170,6 +171,11 @@ export function selectTarget(output: tf.Tensor, t: Target): Promise<Result<tf.Te
   return attemptAsync(async () => {
     const checkedOutput = checkTensor(output, 'output', { batched: false });
     if (checkedOutput._tag === 'Left') return checkedOutput;
+    const o = checkedOutput.right;
+    if (o.rank > 0) {
+      const size = checkTargetSize(t, o.shape[0] as number);
+      if (size._tag === 'Left') return size;
+    }
     const resolved = await resolveTarget(t);
     if (resolved._tag === 'Left') return resolved;
     return tidyResult(() => selectResolved(checkedOutput.right, resolved.right));
