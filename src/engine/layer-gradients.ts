@@ -7,7 +7,7 @@ import { selectResolved } from '../target/select-target.js';
 import type { ResolvedTarget } from '../target/target.js';
 import { releaseAbandonedTape, requireScalarPerExample } from './gradients.js';
 import type { ReachedLayer, ReachedLayers } from './layer-reach.js';
-import { ModelFailure } from './model.js';
+import { isModelFailure, ModelFailure } from './model.js';
 import { type CheckedSelector, selectNeuron } from './neuron-selector.js';
 import type { ModelCall } from './run-forward.js';
 
@@ -16,7 +16,7 @@ function gradientsOrFail(f: () => tf.Tensor[], path: string): tf.Tensor[] {
     return f();
   } catch (e) {
     releaseAbandonedTape();
-    if (e instanceof ModelFailure) throw e;
+    if (isModelFailure(e)) throw e;
     throw new ModelFailure({ _tag: 'GradientUnavailable', path, message: errorText(e) });
   }
 }

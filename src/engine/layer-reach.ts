@@ -14,7 +14,7 @@ import { describeValue, isTensor } from '../core/arguments.js';
 import type { AttributionError } from '../core/errors.js';
 import { formatShape } from '../core/tensors.js';
 import { errorText, fail, ok, type Result } from '../core/validation.js';
-import { ModelFailure } from './model.js';
+import { isModelFailure, ModelFailure } from './model.js';
 import { runStage, runStagesFrom, type StageList, stagesOf } from './named-stages.js';
 import { type RuleMethod, withoutRules } from './attribution-rules.js';
 import { ruledNodeCall } from './layers-walk.js';
@@ -190,7 +190,7 @@ export function asModel<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ModelFailure) throw e;
+    if (isModelFailure(e)) throw e;
     throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: errorText(e) });
   }
 }

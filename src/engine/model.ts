@@ -99,9 +99,10 @@ function invoke(model: Model, inputs: readonly tf.Tensor[], args: readonly unkno
  * throws a TypeError about reading a property of undefined; say what to pass instead.
  */
 function unboundHint(model: Model, e: unknown): string {
-  if (typeof model !== 'function' || !(e instanceof TypeError) || !/undefined|null/.test(e.message)) return '';
   let source = '';
   try {
+    // anything read from a thrown value may throw (a Proxy): no hint then
+    if (typeof model !== 'function' || !(e instanceof TypeError) || !/undefined|null/.test(e.message)) return '';
     source = Function.prototype.toString.call(model);
   } catch {
     return '';
@@ -130,7 +131,7 @@ export function callModel(model: Model, inputs: readonly tf.Tensor[], args: read
   try {
     output = invoke(model, inputs, args);
   } catch (e) {
-    if (e instanceof ModelFailure) throw e; // the library's own model wrappers (layer and neuron methods) report their own errors
+    if (isModelFailure(e)) throw e; // the library's own model wrappers (layer and neuron methods) report their own errors
     throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: errorText(e) + unboundHint(model, e) });
   }
   if (settleThenable(output)) {
