@@ -32,6 +32,7 @@ export const SUITES = [
   'suites/layers-model.test.js',
   'suites/concurrency.test.js',
   'suites/hostile-inputs.test.js',
+  'suites/methods-hostile-inputs.test.js',
   'suites/resilience.test.js',
   'suites/properties.test.js',
   'suites/doc-examples.test.js',

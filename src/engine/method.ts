@@ -82,6 +82,19 @@ export interface DeltaAttributionMethod<O> {
   readonly descriptor: MethodDescriptor;
 }
 
-/** Attaches the descriptor to an implementation, giving it its public type. */
+/**
+ * The target and the extra arguments reach a method inside its options, so its errors name them
+ * there: the shared checks say `target[2]`, a method's caller reads `options.target[2]`.
+ */
+const IN_OPTIONS = ['target', 'additionalForwardArgs'];
+export function pathsInOptions(r: Result<unknown>): Result<unknown> {
+  if (r._tag === 'Right') return r;
+  const inOptions = (path: string): boolean => IN_OPTIONS.some((k) => path === k || path.startsWith(`${k}[`) || path.startsWith(`${k}.`));
+  if (!r.left.some((e) => typeof e.path === 'string' && inOptions(e.path))) return r;
+  const [first, ...rest] = r.left.map((e) => (typeof e.path === 'string' && inOptions(e.path) ? { ...e, path: `options.${e.path}` } : e));
+  return { _tag: 'Left', left: [first!, ...rest] };
+}
+
+/** Attaches the descriptor to an implementation, giving it its public type; errors about the target and extra arguments name them as options. */
 export const withDescriptor = <M>(implementation: (model: Model, inputs: Inputs, options?: never) => Promise<Result<unknown>>, descriptor: MethodDescriptor): M =>
-  Object.assign(implementation, { descriptor }) as unknown as M;
+  Object.assign(async (model: Model, inputs: Inputs, options?: never) => pathsInOptions(await implementation(model, inputs, options)), { descriptor }) as unknown as M;

@@ -12,7 +12,7 @@ import { all, allOf, attemptAsync, fail, ok, type Result } from '../../core/vali
 import { abortedResult, checkLongRun, type LongRunOptions, reportProgress, yieldToEventLoop } from '../../engine/chunks.js';
 import { expandRows, expandTarget } from '../../engine/expansion.js';
 import { checkAllocation } from '../../engine/memory-budget.js';
-import type { AttributionMethod, DeltaAttributionMethod, Inputs, MethodOptions } from '../../engine/method.js';
+import { type AttributionMethod, type DeltaAttributionMethod, type Inputs, type MethodOptions, pathsInOptions } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 import { type PreparedCall, prepareCall } from '../../engine/prepare-call.js';
 import { checkSampling, drawBaselineIndices, drawNoise, drawsSamples, forPartition, type Sampler, type SamplingMethod } from '../../engine/sampler.js';
@@ -90,10 +90,15 @@ function splitOptions(options: unknown): Result<{ own: Partial<Record<(typeof OW
   return ok({ own: own.right, rest });
 }
 
+const MAX_STDEV = 3.4e38 / 9;
+
 function checkStdevs(value: unknown, inputs: number): Result<number[]> {
   const path = 'options.stdevs';
+  // Box-Muller draws stay within ±9, so the noise stays finite in float32 up to 3.4e38 / 9.
   const one = (v: unknown, at: string): Result<number> =>
-    typeof v === 'number' && Number.isFinite(v) && v >= 0 ? ok(v) : fail({ _tag: 'InvalidArgument', path: at, expected: 'a finite number >= 0', got: describeValue(v) });
+    typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_STDEV
+      ? ok(v)
+      : fail({ _tag: 'InvalidArgument', path: at, expected: `a number in [0, ${MAX_STDEV.toExponential(1)}] (noise float32 can hold)`, got: describeValue(v) });
   if (value === undefined) return ok(Array.from({ length: inputs }, () => 1));
   if (!Array.isArray(value)) {
     const s = one(value, path);
@@ -397,10 +402,12 @@ export function noiseTunnel(method: unknown): unknown {
   }
   const problem = descriptor._tag === 'Left' ? descriptor : undefined;
   const forwards = drawsSamples(method);
-  const implementation = (model: Model, inputs: Inputs, options?: unknown): Promise<Result<unknown>> =>
-    attemptAsync(
-      async () => problem ?? run(method as Plan['method'], (descriptor as { right: MethodDescriptor }).right, forwards, model, inputs, options),
-      (e): AttributionError => modelErrorOf(e, 'noiseTunnel'),
+  const implementation = async (model: Model, inputs: Inputs, options?: unknown): Promise<Result<unknown>> =>
+    pathsInOptions(
+      await attemptAsync(
+        async () => problem ?? run(method as Plan['method'], (descriptor as { right: MethodDescriptor }).right, forwards, model, inputs, options),
+        (e): AttributionError => modelErrorOf(e, 'noiseTunnel'),
+      ),
     );
   return Object.assign(implementation, { descriptor: descriptor._tag === 'Right' ? descriptor.right : fallbackDescriptor, drawsSamples: true as const });
 }
