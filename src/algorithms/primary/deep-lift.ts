@@ -1,17 +1,12 @@
 // Captum's DeepLift: multipliers from the rescale rules of the model's non-linearities, times (x - b).
-import type * as tf from '@tensorflow/tfjs-core';
 import { descriptorOf } from '../../attribution/method-descriptors.js';
-import { convergenceDelta } from '../../attribution/convergence-delta.js';
 import type { Baselines } from '../../core/baselines.js';
-import { tensorizeAgainst } from '../../core/baselines.js';
 import type { AttributionError } from '../../core/errors.js';
 import { booleanOption, numberOption, readOptions } from '../../core/options.js';
 import { mirrorForm } from '../../core/tensors.js';
-import { tidyResult } from '../../core/tidy-result.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
-import { checkCustomAttributionFunc, type CustomAttributionFunc, deepLiftAttributions } from '../../engine/deep-lift-pass.js';
+import { checkCustomAttributionFunc, type CustomAttributionFunc, deepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
 import { ruleModel } from '../../engine/layers-walk.js';
-import { checkAllocation } from '../../engine/memory-budget.js';
 import { type DeltaAttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 import { prepareCall } from '../../engine/prepare-call.js';
@@ -54,31 +49,12 @@ async function run(model: Model, inputs: Inputs, options?: DeepLiftOptions): Pro
   const { call, resolved } = prepared.right;
   const ruled = ruleModel(call.model, 'deepLift', call.args);
   if (ruled._tag === 'Left') return ruled;
-  const n = call.batchSize;
-  const rowElements = Math.max(...call.inputs.map((x) => x.size / n));
-  const budget = checkAllocation(2 * n * rowElements, 'float32', 'inputs', `DeepLift's pass over ${2 * n} rows (${n} inputs, then their baselines)`, 'attribute fewer examples per call');
-  if (budget._tag === 'Left') return budget;
-
-  const baselines = tidyResult(() => tensorizeAgainst(call.inputs, o.baselines, 'options.baselines')); // full [N, ...] per input
-  if (baselines._tag === 'Left') return baselines;
-  try {
-    const attributions = tidyResult(() => ok(deepLiftAttributions({ ...call, model: ruled.right }, resolved, baselines.right, { eps, multiply, custom })));
-    if (attributions._tag === 'Left' || !withDelta) return attributions._tag === 'Left' ? attributions : ok(mirrorForm(call.isTuple, attributions.right));
-    const delta = await convergenceDelta(model, {
-      attributions: attributions.right,
-      endPoint: call.inputs,
-      startPoint: baselines.right,
-      target: o.target as never,
-      additionalForwardArgs: o.additionalForwardArgs,
-    });
-    if (delta._tag === 'Left') {
-      attributions.right.forEach((t: tf.Tensor) => t.dispose());
-      return delta;
-    }
-    return ok({ attributions: mirrorForm(call.isTuple, attributions.right), delta: delta.right });
-  } finally {
-    baselines.right.forEach((t) => t.dispose());
-  }
+  const r = await withFullBaselines(model, call, o.baselines, { withDelta, target: o.target, args: o.additionalForwardArgs }, (bs) =>
+    deepLiftAttributions({ ...call, model: ruled.right }, resolved, bs, { eps, multiply, custom }),
+  );
+  if (r._tag === 'Left') return r;
+  const attributions = mirrorForm(call.isTuple, r.right.attributions);
+  return r.right.delta === undefined ? ok(attributions) : ok({ attributions, delta: r.right.delta });
 }
 
 /**
