@@ -35,6 +35,7 @@ export const SUITES = [
   'suites/doc-examples.test.js',
   'suites/layer-methods.test.js',
   'suites/neuron-methods.test.js',
+  'suites/rule-layer-methods.test.js',
   'suites/lrp.test.js',
 ];
 
