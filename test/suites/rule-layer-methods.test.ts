@@ -170,7 +170,7 @@ s('internalBatchSize (pairs per pass) changes nothing for layerDeepLiftShap and 
         for (const internalBatchSize of [1, 2, 4, 5, 100]) {
           const done: number[] = [];
           const part = expectRight(await e.call(m, inputs, { ...e.options(image), ...withDelta, layer, internalBatchSize, onProgress: (p: { done: number }) => done.push(p.done) }));
-          await assertSame(part, whole, `${e.name} ibs=${internalBatchSize}`, { atol: 1e-6, rtol: 1e-5 });
+          await assertSame(part, whole, `${e.name} ibs=${internalBatchSize}`); // deltas near 0 differ by float32 rounding of F(x) - F(b)
           const pairs = 3 * (image ? 2 : 3);
           assert(done[done.length - 1] === pairs && done.length === Math.ceil(pairs / Math.min(internalBatchSize, pairs)), `${e.name} ibs=${internalBatchSize}: progress ${done}`);
           disposeAll(part);
