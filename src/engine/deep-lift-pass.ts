@@ -7,7 +7,8 @@ import { tensorizeAgainst } from '../core/baselines.js';
 import { tidyResult } from '../core/tidy-result.js';
 import { describeValue, isTensor } from '../core/arguments.js';
 import { formatShape } from '../core/tensors.js';
-import { errorText, fail, ok, type Result } from '../core/validation.js';
+import { booleanOption, numberOption } from '../core/options.js';
+import { all, errorText, fail, ok, type Result } from '../core/validation.js';
 import type { ResolvedTarget } from '../target/target.js';
 import { withRules } from './attribution-rules.js';
 import { expandArgs, expandTarget } from './expansion.js';
@@ -41,6 +42,19 @@ export function checkCustomAttributionFunc(value: unknown, path = 'options.custo
   });
 }
 
+/** The options every DeepLift form with one baseline per example takes besides its target, layer or neuron. */
+export const DEEP_LIFT_KEYS = ['baselines', 'multiplyByInputs', 'eps', 'customAttributionFunc'] as const;
+
+/** Checks DeepLift's `multiplyByInputs` (default true), `eps` (default 1e-10) and `customAttributionFunc`. */
+export function checkDeepLiftOptions(o: { readonly multiplyByInputs?: unknown; readonly eps?: unknown; readonly customAttributionFunc?: unknown }): Result<DeepLiftSettings> {
+  return all({
+    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
+    eps: numberOption(o.eps, 'options.eps', 1e-10, 0),
+    custom: checkCustomAttributionFunc(o.customAttributionFunc),
+  });
+}
+
+/** How DeepLift's last step runs: `eps` for the rules, then the custom function or `(a − r) ⊙ m` (`multiply`) or `m`. */
 export interface DeepLiftSettings {
   readonly eps: number;
   readonly multiply: boolean;

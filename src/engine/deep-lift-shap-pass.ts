@@ -7,9 +7,11 @@ import { convergenceDelta } from '../attribution/convergence-delta.js';
 import { describeValue, isTensor } from '../core/arguments.js';
 import { elementPath, formatShape } from '../core/tensors.js';
 import { tidyResult } from '../core/tidy-result.js';
-import { allOf, errorText, fail, ok, type Result } from '../core/validation.js';
+import { booleanOption, optionalIntegerOption } from '../core/options.js';
+import { all, allOf, errorText, fail, ok, type Result } from '../core/validation.js';
 import { type ResolvedTarget, type Target, target } from '../target/target.js';
-import { abortedResult, type CheckedLongRun, chunkRanges, reportProgress, yieldToEventLoop } from './chunks.js';
+import { abortedResult, type CheckedLongRun, checkLongRun, chunkRanges, reportProgress, yieldToEventLoop } from './chunks.js';
+import { checkCustomAttributionFunc, type DeepLiftSettings } from './deep-lift-pass.js';
 import { expandRows, expandTarget } from './expansion.js';
 import { checkAllocation, copiesThatFit } from './memory-budget.js';
 import type { Inputs } from './method.js';
@@ -72,6 +74,26 @@ function checkDistribution(value: unknown, inputs: readonly tf.Tensor[], isTuple
       return ok(t);
     }),
   );
+}
+
+/** The options every DeepLiftShap form takes besides its target, layer or neuron (and delta). */
+export const DEEP_LIFT_SHAP_KEYS = ['baselines', 'multiplyByInputs', 'customAttributionFunc', 'internalBatchSize', 'onProgress', 'signal'] as const;
+
+/**
+ * Checks DeepLiftShap's options: the distribution is present, `multiplyByInputs` (default true),
+ * `customAttributionFunc`, `internalBatchSize`, `onProgress` and `signal`. `eps` is Captum's fixed 1e-10.
+ */
+export function checkShapOptions(o: Partial<Record<(typeof DEEP_LIFT_SHAP_KEYS)[number], unknown>>): Result<{ settings: DeepLiftSettings; internalBatchSize: number | undefined; longRun: CheckedLongRun }> {
+  const r = all({
+    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
+    custom: checkCustomAttributionFunc(o.customAttributionFunc),
+    internalBatchSize: optionalIntegerOption(o.internalBatchSize, 'options.internalBatchSize', 1),
+    longRun: checkLongRun(o.onProgress, o.signal),
+    baselines: requireDistribution(o.baselines),
+  });
+  if (r._tag === 'Left') return r;
+  const { multiply, custom, internalBatchSize, longRun } = r.right;
+  return ok({ settings: { eps: 1e-10, multiply, custom }, internalBatchSize, longRun });
 }
 
 /** One chunk of pairs: its call (the pairs' inputs and extra tensors), its targets and its baselines. */

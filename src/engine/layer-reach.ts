@@ -186,6 +186,16 @@ function stagesReach(list: StageList, index: number, side: LayerSide): Omit<Reac
   };
 }
 
+/** The refusal of a model that is neither a tf.LayersModel nor a namedStages model (`what` says what was needed). */
+export function withoutLayers(model: unknown, what: string): Result<never> {
+  return fail({
+    _tag: 'InvalidArgument',
+    path: 'model',
+    expected: `${what}: a tf.LayersModel, or a forward function cut into stages with namedStages([...])`,
+    got: typeof model === 'function' ? 'a forward function without named stages' : describeValue(model),
+  });
+}
+
 const layerNameOf = (layer: unknown): string => {
   try {
     const n = (layer as { name?: unknown }).name;
@@ -219,12 +229,7 @@ export function reachLayer(model: unknown, layer: unknown, side: LayerSide, path
   }
   const graph = graphOf(model);
   if (graph === undefined) {
-    return fail({
-      _tag: 'InvalidArgument',
-      path: 'model',
-      expected: 'a model with layers to reach: a tf.LayersModel, or a forward function cut into stages with namedStages([...])',
-      got: typeof model === 'function' ? 'a forward function without named stages' : describeValue(model),
-    });
+    return withoutLayers(model, 'a model with layers to reach');
   }
   let names: string[];
   let matches: NodeLike[];

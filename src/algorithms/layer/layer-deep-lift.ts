@@ -4,11 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { descriptorOf } from '../../attribution/method-descriptors.js';
 import type { Baselines } from '../../core/baselines.js';
 import type { AttributionError } from '../../core/errors.js';
-import { booleanOption, numberOption, optionalIntegerOption, readOptions } from '../../core/options.js';
-import { checkLongRun, type LongRunOptions } from '../../engine/chunks.js';
+import { booleanOption, readOptions } from '../../core/options.js';
+import type { LongRunOptions } from '../../engine/chunks.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
-import { checkCustomAttributionFunc, type CustomAttributionFunc, layerDeepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
-import { type BaselineDistribution, deepLiftShapPairs, requireDistribution } from '../../engine/deep-lift-shap-pass.js';
+import { checkDeepLiftOptions, type CustomAttributionFunc, DEEP_LIFT_KEYS, layerDeepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
+import { type BaselineDistribution, checkShapOptions, DEEP_LIFT_SHAP_KEYS, deepLiftShapPairs } from '../../engine/deep-lift-shap-pass.js';
 import { type LayerDeltaAttributionMethod, layerForm, type LayerMethodOptions, prepareLayerCall, ruledLayer } from '../../engine/layer-method.js';
 import { type Inputs, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
@@ -33,26 +33,21 @@ export interface LayerDeepLiftOptions extends LayerMethodOptions {
   readonly customAttributionFunc?: CustomAttributionFunc;
 }
 
-const KEYS = ['layer', 'target', 'additionalForwardArgs', 'attributeToLayerInput', 'baselines', 'multiplyByInputs', 'eps', 'returnConvergenceDelta', 'customAttributionFunc'] as const;
+const KEYS = ['layer', 'target', 'additionalForwardArgs', 'attributeToLayerInput', 'returnConvergenceDelta', ...DEEP_LIFT_KEYS] as const;
 
 async function run(model: Model, inputs: Inputs, options?: LayerDeepLiftOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  const checked = all({
-    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
-    eps: numberOption(o.eps, 'options.eps', 1e-10, 0),
-    withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false),
-    custom: checkCustomAttributionFunc(o.customAttributionFunc),
-  });
+  const checked = all({ settings: checkDeepLiftOptions(o), withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false) });
   const c = await prepareLayerCall(checked, model, inputs, o.target, o.additionalForwardArgs, o.layer, o.attributeToLayerInput, 'options.attributeToLayerInput');
   if (c._tag === 'Left') return c;
-  const { multiply, eps, withDelta, custom } = c.right.checked;
+  const { settings, withDelta } = c.right.checked;
   const { call, resolved } = c.right.prepared;
   const layer = ruledLayer(c.right, 'deepLift');
   if (layer._tag === 'Left') return layer;
   const r = await withFullBaselines(model, call, o.baselines, { withDelta, target: o.target, args: o.additionalForwardArgs }, (bs) =>
-    layerDeepLiftAttributions(layer.right, call, resolved, bs, { eps, multiply, custom }),
+    layerDeepLiftAttributions(layer.right, call, resolved, bs, settings),
   );
   return r._tag === 'Left' ? r : ok(withLayerDelta(r.right));
 }
@@ -107,40 +102,21 @@ export interface LayerDeepLiftShapOptions extends LayerMethodOptions, LongRunOpt
   readonly internalBatchSize?: number;
 }
 
-const SHAP_KEYS = [
-  'layer',
-  'target',
-  'additionalForwardArgs',
-  'attributeToLayerInput',
-  'baselines',
-  'multiplyByInputs',
-  'returnConvergenceDelta',
-  'customAttributionFunc',
-  'internalBatchSize',
-  'onProgress',
-  'signal',
-] as const;
+const SHAP_KEYS = ['layer', 'target', 'additionalForwardArgs', 'attributeToLayerInput', 'returnConvergenceDelta', ...DEEP_LIFT_SHAP_KEYS] as const;
 
 async function runShap(model: Model, inputs: Inputs, options?: LayerDeepLiftShapOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, SHAP_KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  const checked = all({
-    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
-    withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false),
-    custom: checkCustomAttributionFunc(o.customAttributionFunc),
-    internalBatchSize: optionalIntegerOption(o.internalBatchSize, 'options.internalBatchSize', 1),
-    longRun: checkLongRun(o.onProgress, o.signal),
-    baselines: requireDistribution(o.baselines),
-  });
+  const checked = all({ shap: checkShapOptions(o), withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false) });
   const c = await prepareLayerCall(checked, model, inputs, o.target, o.additionalForwardArgs, o.layer, o.attributeToLayerInput, 'options.attributeToLayerInput');
   if (c._tag === 'Left') return c;
-  const { multiply, withDelta, custom, internalBatchSize, longRun } = c.right.checked;
+  const { shap, withDelta } = c.right.checked;
   const { call, resolved } = c.right.prepared;
   const layer = ruledLayer(c.right, 'deepLift');
   if (layer._tag === 'Left') return layer;
-  const r = await deepLiftShapPairs(model, inputs, o.baselines, call, resolved, { internalBatchSize, longRun, withDelta }, (pairs, t, b) =>
-    layerDeepLiftAttributions(layer.right, pairs, t, b, { eps: 1e-10, multiply, custom }),
+  const r = await deepLiftShapPairs(model, inputs, o.baselines, call, resolved, { ...shap, withDelta }, (pairs, t, b) =>
+    layerDeepLiftAttributions(layer.right, pairs, t, b, shap.settings),
   );
   return r._tag === 'Left' ? r : ok(withLayerDelta(r.right));
 }

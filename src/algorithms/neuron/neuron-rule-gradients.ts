@@ -3,14 +3,14 @@
 import { descriptorOf } from '../../attribution/method-descriptors.js';
 import type { Baselines } from '../../core/baselines.js';
 import type { AttributionError } from '../../core/errors.js';
-import { booleanOption, numberOption, optionalIntegerOption, readOptions } from '../../core/options.js';
+import { readOptions } from '../../core/options.js';
 import { mirrorForm } from '../../core/tensors.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
 import type { RuleMethod } from '../../engine/attribution-rules.js';
 import { underReluRules } from '../../engine/rule-gradients.js';
-import { checkCustomAttributionFunc, type CustomAttributionFunc, neuronDeepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
-import { type BaselineDistribution, deepLiftShapPairs, requireDistribution } from '../../engine/deep-lift-shap-pass.js';
-import { checkLongRun, type LongRunOptions } from '../../engine/chunks.js';
+import { checkDeepLiftOptions, type CustomAttributionFunc, DEEP_LIFT_KEYS, neuronDeepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
+import { type BaselineDistribution, checkShapOptions, DEEP_LIFT_SHAP_KEYS, deepLiftShapPairs } from '../../engine/deep-lift-shap-pass.js';
+import type { LongRunOptions } from '../../engine/chunks.js';
 import { neuronGradientsOf } from '../../engine/layer-gradients.js';
 import { type NeuronMethodOptions, prepareLayerCall, ruledLayer } from '../../engine/layer-method.js';
 import { type AttributionMethod, type Inputs, withDescriptor } from '../../engine/method.js';
@@ -35,26 +35,21 @@ export interface NeuronDeepLiftOptions extends NeuronMethodOptions {
   readonly customAttributionFunc?: CustomAttributionFunc;
 }
 
-const DL_KEYS = ['layer', 'neuronSelector', 'attributeToNeuronInput', 'additionalForwardArgs', 'baselines', 'multiplyByInputs', 'eps', 'customAttributionFunc'] as const;
+const DL_KEYS = ['layer', 'neuronSelector', 'attributeToNeuronInput', 'additionalForwardArgs', ...DEEP_LIFT_KEYS] as const;
 
 async function runDeepLift(model: Model, inputs: Inputs, options?: NeuronDeepLiftOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, DL_KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  const checked = all({
-    selector: checkNeuronSelector(o.neuronSelector),
-    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
-    eps: numberOption(o.eps, 'options.eps', 1e-10, 0),
-    custom: checkCustomAttributionFunc(o.customAttributionFunc),
-  });
+  const checked = all({ selector: checkNeuronSelector(o.neuronSelector), settings: checkDeepLiftOptions(o) });
   const c = await prepareLayerCall(checked, model, inputs, undefined, o.additionalForwardArgs, o.layer, o.attributeToNeuronInput, 'options.attributeToNeuronInput');
   if (c._tag === 'Left') return c;
-  const { selector, multiply, eps, custom } = c.right.checked;
+  const { selector, settings } = c.right.checked;
   const { call } = c.right.prepared;
   const layer = ruledLayer(c.right, 'deepLift');
   if (layer._tag === 'Left') return layer;
   // Captum: DeepLift with its gradient function replaced by the neuron's, on concat[x; b].
-  const r = await withFullBaselines(model, call, o.baselines, { withDelta: false }, (bs) => neuronDeepLiftAttributions(layer.right, call, selector, bs, { eps, multiply, custom }));
+  const r = await withFullBaselines(model, call, o.baselines, { withDelta: false }, (bs) => neuronDeepLiftAttributions(layer.right, call, selector, bs, settings));
   return r._tag === 'Left' ? r : ok(mirrorForm(call.isTuple, r.right.attributions));
 }
 
@@ -98,28 +93,21 @@ export interface NeuronDeepLiftShapOptions extends NeuronMethodOptions, LongRunO
   readonly internalBatchSize?: number;
 }
 
-const SHAP_KEYS = ['layer', 'neuronSelector', 'attributeToNeuronInput', 'additionalForwardArgs', 'baselines', 'multiplyByInputs', 'customAttributionFunc', 'internalBatchSize', 'onProgress', 'signal'] as const;
+const SHAP_KEYS = ['layer', 'neuronSelector', 'attributeToNeuronInput', 'additionalForwardArgs', ...DEEP_LIFT_SHAP_KEYS] as const;
 
 async function runDeepLiftShap(model: Model, inputs: Inputs, options?: NeuronDeepLiftShapOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, SHAP_KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  const checked = all({
-    selector: checkNeuronSelector(o.neuronSelector),
-    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
-    custom: checkCustomAttributionFunc(o.customAttributionFunc),
-    internalBatchSize: optionalIntegerOption(o.internalBatchSize, 'options.internalBatchSize', 1),
-    longRun: checkLongRun(o.onProgress, o.signal),
-    baselines: requireDistribution(o.baselines),
-  });
+  const checked = all({ selector: checkNeuronSelector(o.neuronSelector), shap: checkShapOptions(o) });
   const c = await prepareLayerCall(checked, model, inputs, undefined, o.additionalForwardArgs, o.layer, o.attributeToNeuronInput, 'options.attributeToNeuronInput');
   if (c._tag === 'Left') return c;
-  const { selector, multiply, custom, internalBatchSize, longRun } = c.right.checked;
+  const { selector, shap } = c.right.checked;
   const { call, resolved } = c.right.prepared;
   const layer = ruledLayer(c.right, 'deepLift');
   if (layer._tag === 'Left') return layer;
-  const r = await deepLiftShapPairs(model, inputs, o.baselines, call, resolved, { internalBatchSize, longRun, withDelta: false }, (pairs, _t, b) =>
-    neuronDeepLiftAttributions(layer.right, pairs, selector, b, { eps: 1e-10, multiply, custom }),
+  const r = await deepLiftShapPairs(model, inputs, o.baselines, call, resolved, { ...shap, withDelta: false }, (pairs, _t, b) =>
+    neuronDeepLiftAttributions(layer.right, pairs, selector, b, shap.settings),
   );
   return r._tag === 'Left' ? r : ok(mirrorForm(call.isTuple, r.right.attributions));
 }

@@ -1,12 +1,12 @@
 // Captum's DeepLiftShap: DeepLift against every baseline of a distribution, averaged.
 import { descriptorOf } from '../../attribution/method-descriptors.js';
 import type { AttributionError } from '../../core/errors.js';
-import { booleanOption, optionalIntegerOption, readOptions } from '../../core/options.js';
+import { booleanOption, readOptions } from '../../core/options.js';
 import { mirrorForm } from '../../core/tensors.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
-import { checkLongRun, type LongRunOptions } from '../../engine/chunks.js';
-import { checkCustomAttributionFunc, type CustomAttributionFunc, deepLiftAttributions } from '../../engine/deep-lift-pass.js';
-import { type BaselineDistribution, deepLiftShapPairs, requireDistribution } from '../../engine/deep-lift-shap-pass.js';
+import type { LongRunOptions } from '../../engine/chunks.js';
+import { type CustomAttributionFunc, deepLiftAttributions } from '../../engine/deep-lift-pass.js';
+import { type BaselineDistribution, checkShapOptions, DEEP_LIFT_SHAP_KEYS, deepLiftShapPairs } from '../../engine/deep-lift-shap-pass.js';
 import { ruleModel } from '../../engine/layers-walk.js';
 import { type DeltaAttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
@@ -41,38 +41,21 @@ export interface DeepLiftShapOptions extends MethodOptions, LongRunOptions {
   readonly internalBatchSize?: number;
 }
 
-const KEYS = [
-  'target',
-  'additionalForwardArgs',
-  'baselines',
-  'multiplyByInputs',
-  'returnConvergenceDelta',
-  'customAttributionFunc',
-  'internalBatchSize',
-  'onProgress',
-  'signal',
-] as const;
+const KEYS = ['target', 'additionalForwardArgs', 'returnConvergenceDelta', ...DEEP_LIFT_SHAP_KEYS] as const;
 
 async function run(model: Model, inputs: Inputs, options?: DeepLiftShapOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  const checked = all({
-    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
-    withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false),
-    custom: checkCustomAttributionFunc(o.customAttributionFunc),
-    internalBatchSize: optionalIntegerOption(o.internalBatchSize, 'options.internalBatchSize', 1),
-    longRun: checkLongRun(o.onProgress, o.signal),
-    baselines: requireDistribution(o.baselines),
-  });
+  const checked = all({ shap: checkShapOptions(o), withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false) });
   const prepared = await prepareCall(model, inputs, o.target, o.additionalForwardArgs);
   if (checked._tag === 'Left' || prepared._tag === 'Left') return all({ checked, prepared });
-  const { multiply, withDelta, custom, internalBatchSize, longRun } = checked.right;
+  const { shap, withDelta } = checked.right;
   const { call, resolved } = prepared.right;
   const ruled = ruleModel(call.model, 'deepLift', call.args);
   if (ruled._tag === 'Left') return ruled;
-  const r = await deepLiftShapPairs(model, inputs, o.baselines, call, resolved, { internalBatchSize, longRun, withDelta }, (pairs, t, b) =>
-    deepLiftAttributions({ ...pairs, model: ruled.right }, t, b, { eps: 1e-10, multiply, custom }),
+  const r = await deepLiftShapPairs(model, inputs, o.baselines, call, resolved, { ...shap, withDelta }, (pairs, t, b) =>
+    deepLiftAttributions({ ...pairs, model: ruled.right }, t, b, shap.settings),
   );
   if (r._tag === 'Left') return r;
   const attributions = mirrorForm(call.isTuple, r.right.attributions);

@@ -2,10 +2,10 @@
 import { descriptorOf } from '../../attribution/method-descriptors.js';
 import type { Baselines } from '../../core/baselines.js';
 import type { AttributionError } from '../../core/errors.js';
-import { booleanOption, numberOption, readOptions } from '../../core/options.js';
+import { booleanOption, readOptions } from '../../core/options.js';
 import { mirrorForm } from '../../core/tensors.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
-import { checkCustomAttributionFunc, type CustomAttributionFunc, deepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
+import { checkDeepLiftOptions, type CustomAttributionFunc, DEEP_LIFT_KEYS, deepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
 import { ruleModel } from '../../engine/layers-walk.js';
 import { type DeltaAttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
@@ -31,26 +31,21 @@ export interface DeepLiftOptions extends MethodOptions {
   readonly customAttributionFunc?: CustomAttributionFunc;
 }
 
-const KEYS = ['target', 'additionalForwardArgs', 'baselines', 'multiplyByInputs', 'eps', 'returnConvergenceDelta', 'customAttributionFunc'] as const;
+const KEYS = ['target', 'additionalForwardArgs', 'returnConvergenceDelta', ...DEEP_LIFT_KEYS] as const;
 
 async function run(model: Model, inputs: Inputs, options?: DeepLiftOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  const checked = all({
-    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
-    eps: numberOption(o.eps, 'options.eps', 1e-10, 0),
-    withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false),
-    custom: checkCustomAttributionFunc(o.customAttributionFunc),
-  });
+  const checked = all({ settings: checkDeepLiftOptions(o), withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false) });
   const prepared = await prepareCall(model, inputs, o.target, o.additionalForwardArgs);
   if (checked._tag === 'Left' || prepared._tag === 'Left') return all({ checked, prepared });
-  const { multiply, eps, withDelta, custom } = checked.right;
+  const { settings, withDelta } = checked.right;
   const { call, resolved } = prepared.right;
   const ruled = ruleModel(call.model, 'deepLift', call.args);
   if (ruled._tag === 'Left') return ruled;
   const r = await withFullBaselines(model, call, o.baselines, { withDelta, target: o.target, args: o.additionalForwardArgs }, (bs) =>
-    deepLiftAttributions({ ...call, model: ruled.right }, resolved, bs, { eps, multiply, custom }),
+    deepLiftAttributions({ ...call, model: ruled.right }, resolved, bs, settings),
   );
   if (r._tag === 'Left') return r;
   const attributions = mirrorForm(call.isTuple, r.right.attributions);
