@@ -106,7 +106,8 @@ export { type LayerIntegratedGradientsOptions, layerIntegratedGradients } from '
 export { type InternalInfluenceOptions, internalInfluence } from './algorithms/layer/internal-influence.js';
 export { type LayerFeatureAblationOptions, layerFeatureAblation } from './algorithms/layer/layer-feature-ablation.js';
 export { type LayerGradientShapOptions, layerGradientShap } from './algorithms/layer/layer-gradient-shap.js';
-export { type LayerDeepLiftOptions, layerDeepLift } from './algorithms/layer/layer-deep-lift.js';
+export { type LayerDeepLiftOptions, type LayerDeepLiftShapOptions, layerDeepLift, layerDeepLiftShap } from './algorithms/layer/layer-deep-lift.js';
+export { type GuidedGradCamOptions, guidedGradCam } from './algorithms/layer/guided-grad-cam.js';
 export { type NeuronGradientOptions, neuronGradient } from './algorithms/neuron/neuron-gradient.js';
 export { type NeuronIntegratedGradientsOptions, neuronIntegratedGradients } from './algorithms/neuron/neuron-integrated-gradients.js';
 export { type NeuronConductanceOptions, neuronConductance } from './algorithms/neuron/neuron-conductance.js';
@@ -114,9 +115,11 @@ export { type NeuronFeatureAblationOptions, neuronFeatureAblation } from './algo
 export { type NeuronGradientShapOptions, neuronGradientShap } from './algorithms/neuron/neuron-gradient-shap.js';
 export {
   type NeuronDeepLiftOptions,
+  type NeuronDeepLiftShapOptions,
   type NeuronGuidedBackpropOptions,
   neuronDeconvolution,
   neuronDeepLift,
+  neuronDeepLiftShap,
   neuronGuidedBackprop,
 } from './algorithms/neuron/neuron-rule-gradients.js';
 export type { LrpRule } from './engine/lrp-propagation.js';

@@ -38,6 +38,7 @@ export const SUITES = [
   'suites/doc-examples.test.js',
   'suites/layer-methods.test.js',
   'suites/neuron-methods.test.js',
+  'suites/rule-layer-methods.test.js',
   'suites/lrp.test.js',
 ];
 

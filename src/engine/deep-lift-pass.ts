@@ -1,14 +1,23 @@
-// DeepLift's gradient pass, shared by deepLift and deepLiftShap: the model on `concat[x; b]` (2N
-// rows) under DeepLift's rules, the multipliers at the input rows, then Captum's attribution step.
+// DeepLift's gradient pass, shared by the DeepLift family (deepLift, deepLiftShap and their layer
+// and neuron forms): the model on `concat[x; b]` (2N rows) under DeepLift's rules, the multipliers at
+// the input rows (of the inputs, of a layer, or of one neuron), then Captum's attribution step.
 import * as tf from '@tensorflow/tfjs-core';
+import { convergenceDelta } from '../attribution/convergence-delta.js';
+import { tensorizeAgainst } from '../core/baselines.js';
+import { tidyResult } from '../core/tidy-result.js';
 import { describeValue, isTensor } from '../core/arguments.js';
 import { formatShape } from '../core/tensors.js';
-import { errorText, fail, ok, type Result } from '../core/validation.js';
+import { booleanOption, numberOption } from '../core/options.js';
+import { all, errorText, fail, ok, type Result } from '../core/validation.js';
 import type { ResolvedTarget } from '../target/target.js';
 import { withRules } from './attribution-rules.js';
 import { expandArgs, expandTarget } from './expansion.js';
 import { gradientsOf } from './gradients.js';
-import { ModelFailure } from './model.js';
+import { layerGradientsAt, neuronGradientsOf } from './layer-gradients.js';
+import type { ReachedLayer } from './layer-reach.js';
+import { checkAllocation } from './memory-budget.js';
+import { type Model, ModelFailure } from './model.js';
+import type { CheckedSelector } from './neuron-selector.js';
 import type { ModelCall } from './run-forward.js';
 
 /**
@@ -33,6 +42,19 @@ export function checkCustomAttributionFunc(value: unknown, path = 'options.custo
   });
 }
 
+/** The options every DeepLift form with one baseline per example takes besides its target, layer or neuron. */
+export const DEEP_LIFT_KEYS = ['baselines', 'multiplyByInputs', 'eps', 'customAttributionFunc'] as const;
+
+/** Checks DeepLift's `multiplyByInputs` (default true), `eps` (default 1e-10) and `customAttributionFunc`. */
+export function checkDeepLiftOptions(o: { readonly multiplyByInputs?: unknown; readonly eps?: unknown; readonly customAttributionFunc?: unknown }): Result<DeepLiftSettings> {
+  return all({
+    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
+    eps: numberOption(o.eps, 'options.eps', 1e-10, 0),
+    custom: checkCustomAttributionFunc(o.customAttributionFunc),
+  });
+}
+
+/** How DeepLift's last step runs: `eps` for the rules, then the custom function or `(a − r) ⊙ m` (`multiply`) or `m`. */
 export interface DeepLiftSettings {
   readonly eps: number;
   readonly multiply: boolean;
@@ -55,6 +77,26 @@ export function customAttributions(f: CustomAttributionFunc, m: tf.Tensor[], xs:
   return (out as tf.Tensor[]).map((t) => (xs.includes(t) || m.includes(t) || bs.includes(t) ? tf.clone(t) : t));
 }
 
+/** The call on `concat[x; b]` (2N rows: the inputs, then their baselines), extra tensors repeated ×2 as Captum's `repeat`. */
+export function doubledCall(call: ModelCall, bs: readonly tf.Tensor[]): ModelCall {
+  return { ...call, inputs: call.inputs.map((x, i) => tf.concat([x, bs[i]!], 0)), batchSize: 2 * call.batchSize, args: expandArgs(call.args, 2, 'repeat') };
+}
+
+/** Under DeepLift's rules for the 2N rows of {@link doubledCall}. */
+const underRules = <T>(call: ModelCall, eps: number, f: () => T): T => withRules({ method: 'deepLift', eps, rows: 2 * call.batchSize }, f);
+
+/** The input rows (the first N of 2N) of each tensor. */
+const inputRows = (ts: readonly tf.Tensor[], n: number): tf.Tensor[] => ts.map((t) => tf.slice(t, 0, n));
+
+/**
+ * Captum's last step from the multipliers `m` at points `a` with references `r` (the inputs and
+ * baselines, or a layer's `a(x)` and `a(b)`): the custom function, else `(a − r) ⊙ m`, else `m`.
+ */
+export function deepLiftStep(settings: DeepLiftSettings, m: tf.Tensor[], a: readonly tf.Tensor[], r: readonly tf.Tensor[]): tf.Tensor[] {
+  if (settings.custom !== undefined) return customAttributions(settings.custom, m, a, r);
+  return settings.multiply ? m.map((mi, i) => tf.mul(tf.sub(a[i]!, r[i]!), mi)) : m;
+}
+
 /**
  * DeepLift's attributions for `xs` against full baselines `bs` (one `[N, ...]` tensor per input),
  * with `call.model` already rule-aware (see `ruleModel`). The model runs once on `concat[x; b]`:
@@ -62,12 +104,62 @@ export function customAttributions(f: CustomAttributionFunc, m: tf.Tensor[], xs:
  * repeated to match (Captum's `repeat` ×2). Synchronous: run inside `tf.tidy`.
  */
 export function deepLiftAttributions(call: ModelCall, resolved: ResolvedTarget, bs: readonly tf.Tensor[], settings: DeepLiftSettings): tf.Tensor[] {
+  const doubled = doubledCall(call, bs);
+  const grads = underRules(call, settings.eps, () => gradientsOf(doubled, expandTarget(resolved, 2, 'repeat')));
+  return deepLiftStep(settings, inputRows(grads, call.batchSize), call.inputs, bs); // Captum differentiates w.r.t. the input rows
+}
+
+/**
+ * Captum's LayerDeepLift pass: the same 2N-row pass, the multipliers taken at the layer's tensors
+ * (`layer` reached under DeepLift's rules), the final step on the layer's `a(x)` and `a(b)`.
+ * Layer-shaped; synchronous: run inside `tf.tidy`.
+ */
+export function layerDeepLiftAttributions(layer: ReachedLayer, call: ModelCall, resolved: ResolvedTarget, bs: readonly tf.Tensor[], settings: DeepLiftSettings): tf.Tensor[] {
   const n = call.batchSize;
-  const xs = call.inputs;
-  const doubled = xs.map((x, i) => tf.concat([x, bs[i]!], 0)); // [2N, ...]: inputs, then baselines
-  const expanded: ModelCall = { ...call, inputs: doubled, batchSize: 2 * n, args: expandArgs(call.args, 2, 'repeat') };
-  const grads = withRules({ method: 'deepLift', eps: settings.eps, rows: 2 * n }, () => gradientsOf(expanded, expandTarget(resolved, 2, 'repeat')));
-  const multipliers = grads.map((g) => tf.slice(g, 0, n)); // [N, ...]: the input rows only, as Captum differentiates w.r.t. the inputs
-  if (settings.custom !== undefined) return customAttributions(settings.custom, multipliers, xs, bs);
-  return settings.multiply ? multipliers.map((m, i) => tf.mul(tf.sub(xs[i]!, bs[i]!), m)) : multipliers;
+  const doubled = doubledCall(call, bs);
+  const values = underRules(call, settings.eps, () => layer.valueOf(doubled));
+  const grads = underRules(call, settings.eps, () => layerGradientsAt(layer, doubled, expandTarget(resolved, 2, 'repeat'), values));
+  return deepLiftStep(settings, inputRows(grads, n), inputRows(values, n), values.map((v) => tf.slice(v, n, n)));
+}
+
+/**
+ * Captum's NeuronDeepLift pass: DeepLift with the neuron as the output (the 2N-row pass, the
+ * neuron's multipliers with respect to the inputs at the input rows). Input-shaped; synchronous.
+ */
+export function neuronDeepLiftAttributions(layer: ReachedLayer, call: ModelCall, selector: CheckedSelector, bs: readonly tf.Tensor[], settings: DeepLiftSettings): tf.Tensor[] {
+  const grads = underRules(call, settings.eps, () => neuronGradientsOf(layer, doubledCall(call, bs), selector));
+  return deepLiftStep(settings, inputRows(grads, call.batchSize), call.inputs, bs);
+}
+
+/**
+ * The steps every DeepLift method with one baseline per example shares: the 2N-row pass checked
+ * against the backend's budget, the baselines made full (`[N, ...]` per input, released after),
+ * `f` run inside `tf.tidy` on them, and with `withDelta` the input-level convergence delta of
+ * `model` (`Σ attributions − (F(x) − F(b))`, `target` and `args` as passed) beside them.
+ */
+export async function withFullBaselines(
+  model: Model,
+  call: ModelCall,
+  given: unknown,
+  delta: { readonly withDelta: boolean; readonly target?: unknown; readonly args?: unknown },
+  f: (bs: tf.Tensor[]) => tf.Tensor[],
+): Promise<Result<{ attributions: tf.Tensor[]; delta?: tf.Tensor1D }>> {
+  const n = call.batchSize;
+  const rowElements = Math.max(...call.inputs.map((x) => x.size / n));
+  const budget = checkAllocation(2 * n * rowElements, 'float32', 'inputs', `DeepLift's pass over ${2 * n} rows (${n} inputs, then their baselines)`, 'attribute fewer examples per call');
+  if (budget._tag === 'Left') return budget;
+  const baselines = tidyResult(() => tensorizeAgainst(call.inputs, given, 'options.baselines'));
+  if (baselines._tag === 'Left') return baselines;
+  try {
+    const attributions = tidyResult(() => ok(f(baselines.right)));
+    if (attributions._tag === 'Left' || !delta.withDelta) return attributions._tag === 'Left' ? attributions : ok({ attributions: attributions.right });
+    const d = await convergenceDelta(model, { attributions: attributions.right, endPoint: call.inputs, startPoint: baselines.right, target: delta.target as never, additionalForwardArgs: delta.args });
+    if (d._tag === 'Left') {
+      tf.dispose(attributions.right);
+      return d;
+    }
+    return ok({ attributions: attributions.right, delta: d.right });
+  } finally {
+    tf.dispose(baselines.right);
+  }
 }

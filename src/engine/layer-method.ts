@@ -8,7 +8,9 @@ import { booleanOption } from '../core/options.js';
 import type { TensorRules } from '../core/tensors.js';
 import { tidyResult } from '../core/tidy-result.js';
 import { all, allOf, fail, ok, type Result } from '../core/validation.js';
+import type { RuleMethod } from './attribution-rules.js';
 import { type LayerRef, type LayerSide, type ReachedLayer, reachLayer } from './layer-reach.js';
+import { ruleModel } from './layers-walk.js';
 import type { Inputs, MethodOptions, WithDelta } from './method.js';
 import { checkModel, type Model } from './model.js';
 import type { NeuronSelector } from './neuron-selector.js';
@@ -167,6 +169,16 @@ export async function prepareLayerCall<C>(
 
 /** The one layer of a single-layer method. */
 export const onlyLayer = <C>(c: LayerCall<C>): ReachedLayer => c.layers[0]!;
+
+/**
+ * The one layer as a rule method (`method`) sees it, once the model passed Captum's refusals for
+ * that method (a reused DeepLift non-linearity, extra arguments a tf.LayersModel cannot take).
+ */
+export function ruledLayer<C>(c: LayerCall<C>, method: RuleMethod): Result<ReachedLayer> {
+  const { call } = c.prepared;
+  const ruled = ruleModel(call.model, method, call.args);
+  return ruled._tag === 'Left' ? ruled : ok(onlyLayer(c).ruled(method));
+}
 
 /**
  * Runs `f` for each layer (inside `tf.tidy`), in order, and gives each layer's tensors in Captum's

@@ -1,14 +1,14 @@
 // Reaching inside a model: the value of one of its layers (the tensors the layer returns, or the
 // tensors it receives), and the model's output when that value is replaced. Two kinds of model have
 // layers to reach:
-//   - a tf.LayersModel (sequential or functional, branches included): its own graph is executed
-//     here, node by node, with the layers' own `call` (as tfjs-layers runs a model on concrete
-//     tensors), so nothing is rebuilt, patched or added to the model, and no symbolic tensor or
-//     sub-model outlives the call;
+//   - a tf.LayersModel (sequential or functional, branches included): its own graph is run by
+//     layers-graph.ts, the value read by capture and replaced by feeding it (or, for a layer's
+//     input, by replacing what the node receives); under a rule method the rule ops of
+//     layers-walk.ts run as the graph's call hook;
 //   - a forward function cut into named stages with `namedStages`.
-// Evaluation is lazy, from the tensors wanted back to the inputs: running "from" a replaced layer
-// value computes only what the rest of the model needs (a branch that bypasses the layer still runs
-// on the real inputs, as it does in Captum, where the hooked layer's own output is replaced).
+// Evaluation is lazy: running "from" a replaced layer value computes only what the rest of the model
+// needs (a branch that bypasses the layer still runs on the real inputs, as it does in Captum, where
+// the hooked layer's own output is replaced).
 import type * as tf from '@tensorflow/tfjs-core';
 import { describeValue, isTensor } from '../core/arguments.js';
 import type { AttributionError } from '../core/errors.js';
@@ -17,7 +17,8 @@ import { errorText, fail, ok, type Result } from '../core/validation.js';
 import { isModelFailure, ModelFailure } from './model.js';
 import { runStage, runStagesFrom, type StageList, stagesOf } from './named-stages.js';
 import { type RuleMethod, withoutRules } from './attribution-rules.js';
-import { ruledNodeCall } from './layers-walk.js';
+import { type Computed, type Graph, graphOf, type GraphHooks, inputFeeds, type NodeLike, runGraph } from './layers-graph.js';
+import { ruleHook } from './layers-walk.js';
 import type { ModelCall } from './run-forward.js';
 
 /**
@@ -69,120 +70,6 @@ export interface ReachedLayers {
   runFrom(call: ModelCall, values: readonly (readonly tf.Tensor[])[]): tf.Tensor;
 }
 
-// ---- tfjs-layers graphs, by their structure (tfjs-layers is not a dependency of this library) ----
-
-export interface SymbolicLike {
-  readonly id: number;
-  readonly sourceLayer: LayerLike;
-  readonly nodeIndex: number;
-}
-export interface NodeLike {
-  readonly inputTensors: readonly SymbolicLike[];
-  readonly outputTensors: readonly SymbolicLike[];
-  readonly outboundLayer: LayerLike;
-  readonly callArgs?: Record<string, unknown> | null;
-}
-export interface LayerLike {
-  readonly name: string;
-  readonly inboundNodes: readonly NodeLike[];
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
-  computeMask?(inputs: tf.Tensor | tf.Tensor[], mask: unknown): unknown;
-}
-export interface Graph {
-  readonly inputs: readonly SymbolicLike[];
-  readonly outputs: readonly SymbolicLike[];
-  /** Every node the outputs depend on, inputs first. */
-  readonly nodes: readonly NodeLike[];
-}
-
-const nodeOf = (t: SymbolicLike): NodeLike | undefined => t.sourceLayer?.inboundNodes?.[t.nodeIndex];
-
-/** The graph of a `tf.LayersModel`-like object, or undefined if it has none. Never throws. */
-export function graphOf(model: unknown): Graph | undefined {
-  try {
-    if (typeof model !== 'object' || model === null) return undefined;
-    const m = model as { inputs?: unknown; outputs?: unknown; apply?: unknown };
-    if (typeof m.apply !== 'function' || !Array.isArray(m.inputs) || !Array.isArray(m.outputs)) return undefined;
-    const inputs = m.inputs as SymbolicLike[];
-    const outputs = m.outputs as SymbolicLike[];
-    const inputIds = new Set(inputs.map((t) => t.id));
-    const nodes: NodeLike[] = [];
-    const seen = new Set<NodeLike>();
-    const visit = (t: SymbolicLike): void => {
-      if (inputIds.has(t.id)) return;
-      const node = nodeOf(t);
-      if (node === undefined || seen.has(node)) return;
-      seen.add(node);
-      for (const x of node.inputTensors) if (x.id !== t.id) visit(x);
-      nodes.push(node);
-    };
-    for (const t of outputs) visit(t);
-    return { inputs, outputs, nodes };
-  } catch {
-    return undefined;
-  }
-}
-
-interface Computed {
-  readonly t: tf.Tensor;
-  readonly mask: unknown;
-}
-
-const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
-
-/**
- * The tensors `wanted`, computed from `feeds` (tensor id -> value) the way tfjs-layers' own
- * `runInternalGraph` computes them (the node's call arguments, masks passed along), pulling only
- * what is needed. `override` replaces the inputs one node receives.
- */
-function evaluate(
-  feeds: ReadonlyMap<number, tf.Tensor>,
-  wanted: readonly SymbolicLike[],
-  overrides?: ReadonlyMap<NodeLike, readonly tf.Tensor[]>,
-  memo = new Map<number, Computed>(),
-  rules?: RuleMethod,
-): tf.Tensor[] {
-  for (const [id, t] of feeds) memo.set(id, { t, mask: null });
-  const value = (st: SymbolicLike): Computed => {
-    const known = memo.get(st.id);
-    if (known !== undefined) return known;
-    const node = nodeOf(st);
-    if (node === undefined) throw new Error(`the model's graph has no node for tensor ${st.id}`);
-    run(node);
-    const computed = memo.get(st.id);
-    if (computed === undefined) throw new Error(`layer '${node.outboundLayer.name}' did not compute tensor ${st.id}`);
-    return computed;
-  };
-  const run = (node: NodeLike): void => {
-    const replaced = overrides?.get(node);
-    const ins: Computed[] = replaced !== undefined ? replaced.map((t) => ({ t, mask: null })) : node.inputTensors.map(value);
-    const layer = node.outboundLayer;
-    const kwargs: Record<string, unknown> = { ...(node.callArgs ?? {}) };
-    let outs: tf.Tensor[];
-    let masks: unknown[];
-    const ruled = rules === undefined ? undefined : ruledNodeCall(layer, ins.map((c) => c.t), { ...kwargs }, rules, replaced !== undefined);
-    if (ruled !== undefined) {
-      outs = ruled;
-      masks = [];
-    } else if (ins.length === 1) {
-      const [{ t, mask }] = ins as [Computed];
-      if (kwargs['mask'] == null) kwargs['mask'] = mask;
-      outs = toList(layer.call(t, kwargs));
-      masks = typeof layer.computeMask === 'function' ? toList(layer.computeMask(t, mask)) : [];
-    } else {
-      const ts = ins.map((c) => c.t);
-      if (kwargs['mask'] == null) kwargs['mask'] = ins.map((c) => c.mask);
-      outs = toList(layer.call(ts, kwargs));
-      masks = typeof layer.computeMask === 'function' ? toList(layer.computeMask(ts, ins.map((c) => c.mask))) : [];
-    }
-    node.outputTensors.forEach((st, i) => {
-      const t = outs[i];
-      if (t !== undefined) memo.set(st.id, { t, mask: masks[i] ?? null });
-    });
-  };
-  return wanted.map((st) => value(st).t);
-}
-
 // ---- checks shared by both kinds of model ----------------------------------------------------
 
 /** Runs model code; anything it throws (other than our own failures) is the model's failure. */
@@ -229,15 +116,18 @@ function feedsOf(graph: Graph, call: ModelCall): Map<number, tf.Tensor> {
     if (all.length !== graph.inputs.length) {
       throw new ModelFailure({ _tag: 'ModelThrew', path: 'model', message: `the model takes ${graph.inputs.length} input tensor(s), got ${all.length} (inputs and tensor additionalForwardArgs)` });
     }
-    return new Map(graph.inputs.map((st, i) => [st.id, all[i] as tf.Tensor]));
+    return inputFeeds(graph, all as tf.Tensor[]);
   }
 }
+
+/** The graph's hooks under a rule method (none without). */
+const rulesHooks = (rules: RuleMethod | undefined, hooks: GraphHooks = {}): GraphHooks => (rules === undefined ? hooks : { ...hooks, call: ruleHook(rules) });
 
 /** Every tensor of the graph for this call (id -> value), computed as the model computes them. Synchronous. */
 export function graphValues(graph: Graph, call: ModelCall): Map<number, tf.Tensor> {
   return asModel(() => {
     const memo = new Map<number, Computed>();
-    evaluate(feedsOf(graph, call), graph.outputs, undefined, memo);
+    runGraph(feedsOf(graph, call), graph.outputs, { memo });
     return new Map([...memo].map(([id, c]) => [id, c.t]));
   });
 }
@@ -249,14 +139,14 @@ function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide, rules?: Rul
     name,
     side,
     where: { kind: 'graph', graph, node },
-    valueOf: (call) => asModel(() => evaluate(feedsOf(graph, call), own, undefined, undefined, rules)),
+    valueOf: (call) => asModel(() => runGraph(feedsOf(graph, call), own, rulesHooks(rules))),
     runFrom: (call, value) =>
       asModel(() => {
         checkValue(value, own.length, name);
         const feeds = feedsOf(graph, call);
-        if (side === 'input') return checkOutput(evaluate(feeds, graph.outputs, new Map([[node, value]]), undefined, rules));
+        if (side === 'input') return checkOutput(runGraph(feeds, graph.outputs, rulesHooks(rules, { replaceInputs: new Map([[node, value]]) })));
         own.forEach((st, i) => feeds.set(st.id, value[i]!));
-        return checkOutput(evaluate(feeds, graph.outputs, undefined, undefined, rules));
+        return checkOutput(runGraph(feeds, graph.outputs, rulesHooks(rules)));
       }),
     ruled: (method) => reachInGraph(graph, node, side, method),
   };
@@ -289,11 +179,21 @@ function stagesReach(list: StageList, index: number, side: LayerSide): Omit<Reac
       asModel(() => {
         const { args } = split(call);
         if (side === 'output' || from >= list.stages.length) return checkOutput(runStagesFrom(list, from, value, args));
-        // The stage whose input is replaced runs without rules, as Captum's hook order leaves it (see ruledNodeCall).
+        // The stage whose input is replaced runs without rules, as Captum's hook order leaves it (see ruleHook).
         const first = withoutRules(() => runStage(list.stages[from]!, from, value, args));
         return checkOutput(runStagesFrom(list, from + 1, first, args));
       }),
   };
+}
+
+/** The refusal of a model that is neither a tf.LayersModel nor a namedStages model (`what` says what was needed). */
+export function withoutLayers(model: unknown, what: string): Result<never> {
+  return fail({
+    _tag: 'InvalidArgument',
+    path: 'model',
+    expected: `${what}: a tf.LayersModel, or a forward function cut into stages with namedStages([...])`,
+    got: typeof model === 'function' ? 'a forward function without named stages' : describeValue(model),
+  });
 }
 
 const layerNameOf = (layer: unknown): string => {
@@ -329,12 +229,7 @@ export function reachLayer(model: unknown, layer: unknown, side: LayerSide, path
   }
   const graph = graphOf(model);
   if (graph === undefined) {
-    return fail({
-      _tag: 'InvalidArgument',
-      path: 'model',
-      expected: 'a model with layers to reach: a tf.LayersModel, or a forward function cut into stages with namedStages([...])',
-      got: typeof model === 'function' ? 'a forward function without named stages' : describeValue(model),
-    });
+    return withoutLayers(model, 'a model with layers to reach');
   }
   let names: string[];
   let matches: NodeLike[];
@@ -394,7 +289,7 @@ export function reachJointly(layers: readonly ReachedLayer[], path = 'options.la
             if (side === 'output') own.forEach((st, i) => feeds.set(st.id, values[k]![i]!));
           });
           const overrides = side === 'input' ? new Map(places.map((node, k) => [node, values[k]!] as const)) : undefined;
-          return checkOutput(evaluate(feeds, graph.outputs, overrides));
+          return checkOutput(runGraph(feeds, graph.outputs, overrides === undefined ? {} : { replaceInputs: overrides }));
         }),
     });
   }

@@ -1,59 +1,35 @@
 // A tf.LayersModel (sequential or functional, nested models included) as a forward function whose
-// non-linear layers are rule ops (engine/attribution-rules.ts): the model's own graph is walked
-// node by node, as tfjs-layers does in `runInternalGraph`, each layer computed by its own `call`
-// with its own weights. Nothing of the model is changed or copied:
+// non-linear layers are rule ops (engine/attribution-rules.ts): the model's own graph is run by
+// layers-graph.ts with the rules as its call hook (`ruleHook`, also what layer-reach.ts uses when a
+// layer is reached under a rule method), each layer computed by its own `call` with its own
+// weights. Nothing of the model is changed or copied:
 // - activation layers (Activation, ReLU, LeakyReLU, ELU, Softmax) and max-pooling layers become
 //   rule ops whose forward is the layer's own computation;
 // - an activation fused into a dense or convolution layer is split off: the layer's `call` runs on
 //   a view of the layer (`Object.create(layer)`) whose `activation` is the identity, and the
 //   activation follows as a rule op, as Captum sees `nn.Linear` then `nn.ReLU`;
 // - every other layer runs its own `call`, with plain gradients (Captum: no rule).
-// tfjs-layers is not a dependency: the model is recognised by its shape (`nodesByDepth`, `inputs`,
-// `outputs`).
+// tfjs-layers is not a dependency: the model is recognised by its shape (`inputs`, `outputs` and
+// the layers' inbound nodes).
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfc from '@tensorflow/tfjs-core';
 import { describeValue, isTensor } from '../core/arguments.js';
 import { fail, ok, type Result } from '../core/validation.js';
 import { activationRuleOp, applyRuleOp, leakyReluRuleOp, maxPoolRuleOp, type PoolGeometry, reluRuleOp, type RuleMethod } from './attribution-rules.js';
+import { type Graph, graphOf, type GraphHooks, inputFeeds, runGraph } from './layers-graph.js';
 import type { ForwardFunction, Model } from './model.js';
 
-interface SymbolicLike {
-  readonly id: number;
-}
 interface ActivationLike {
   getClassName(): string;
   apply(x: tf.Tensor, ...rest: unknown[]): tf.Tensor;
 }
-interface LayerLike {
+/** A layer as the rules read it: its class, its fused activation and its configuration fields. */
+interface RuledLayer {
   readonly name: string;
   getClassName(): string;
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
   readonly activation?: ActivationLike | null;
   readonly [key: string]: unknown;
-}
-interface NodeLike {
-  readonly outboundLayer: LayerLike;
-  readonly inputTensors: readonly SymbolicLike[];
-  readonly outputTensors: readonly SymbolicLike[];
-  readonly callArgs?: Record<string, unknown> | null;
-}
-interface GraphLike {
-  readonly inputs: readonly SymbolicLike[];
-  readonly outputs: readonly SymbolicLike[];
-  readonly nodesByDepth: Readonly<Record<string, readonly NodeLike[]>>;
-}
-
-/** A tfjs-layers model whose graph can be walked (a `tf.Sequential` is built first, as its own `call` does). */
-export function layersGraphOf(model: unknown): GraphLike | undefined {
-  if (typeof model !== 'object' || model === null) return undefined;
-  const m = model as Partial<GraphLike> & { build?: () => void; layers?: unknown; getClassName?: () => string };
-  try {
-    if (m.nodesByDepth === undefined && typeof m.build === 'function' && Array.isArray(m.layers) && m.getClassName?.() === 'Sequential') m.build();
-  } catch {
-    return undefined;
-  }
-  if (typeof m.nodesByDepth !== 'object' || m.nodesByDepth === null || !Array.isArray(m.inputs) || !Array.isArray(m.outputs)) return undefined;
-  return m as GraphLike;
 }
 
 /** Layers whose `activation` is applied last in their `call`, so it can be split off. */
@@ -63,7 +39,7 @@ const IDENTITY: ActivationLike & { getConfig(): object } = { getClassName: () =>
 const pair = (v: unknown, k: number): number[] => (Array.isArray(v) ? (v as number[]) : Array.from({ length: k }, () => v as number));
 
 /** The max-pool geometry of a tfjs-layers pooling layer, in tfjs's channels-last pool layout. */
-function poolGeometry(layer: LayerLike): PoolGeometry | undefined {
+function poolGeometry(layer: RuledLayer): PoolGeometry | undefined {
   const cls = layer.getClassName();
   const pad = layer['padding'] === 'same' ? 'same' : 'valid';
   const first = layer['dataFormat'] === 'channelsFirst';
@@ -94,7 +70,7 @@ function poolGeometry(layer: LayerLike): PoolGeometry | undefined {
 }
 
 /** How one layer runs under a rule scope: `rule` says whether a rule applies to it for `method`. */
-function layerRule(layer: LayerLike, kwargs: Record<string, unknown>, method: RuleMethod): ((x: tf.Tensor) => tf.Tensor) | undefined {
+function layerRule(layer: RuledLayer, kwargs: Record<string, unknown>, method: RuleMethod): ((x: tf.Tensor) => tf.Tensor) | undefined {
   const cls = layer.getClassName();
   const reluOnly = method !== 'deepLift';
   const run = (x: tf.Tensor): tf.Tensor => layer.call(x, kwargs) as tf.Tensor;
@@ -125,58 +101,33 @@ function layerRule(layer: LayerLike, kwargs: Record<string, unknown>, method: Ru
   if (SPLITTABLE.has(cls)) {
     const op = activationRule(layer.activation);
     if (op === undefined) return undefined;
-    const linear = Object.create(layer, { activation: { value: IDENTITY } }) as LayerLike; // the layer's own call and weights, activation left out
+    const linear = Object.create(layer, { activation: { value: IDENTITY } }) as RuledLayer; // the layer's own call and weights, activation left out
     return (x) => applyRuleOp(op, layer.call.call(linear, x, kwargs) as tf.Tensor);
   }
   return undefined;
 }
 
 const listOf = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+const classOf = (layer: unknown): string | undefined => {
+  const l = layer as Partial<RuledLayer>;
+  return typeof l.getClassName === 'function' ? l.getClassName() : undefined;
+};
 
 /** Runs `graph` on concrete tensors with the rules of `method` (under the active scope). */
-function walk(graph: GraphLike, inputs: readonly tf.Tensor[], method: RuleMethod): tf.Tensor[] {
+function walk(graph: Graph, inputs: readonly tf.Tensor[], method: RuleMethod): tf.Tensor[] {
   if (inputs.length !== graph.inputs.length) throw new Error(`the model takes ${graph.inputs.length} inputs, got ${inputs.length}`);
-  const values = new Map<number, tf.Tensor>();
-  graph.inputs.forEach((s, i) => values.set(s.id, inputs[i]!));
-  const depths = Object.keys(graph.nodesByDepth)
-    .map(Number)
-    .sort((a, b) => b - a);
-  for (const depth of depths) {
-    for (const node of graph.nodesByDepth[depth] ?? []) {
-      const xs = node.inputTensors.map((s) => values.get(s.id));
-      if (xs.some((x) => x === undefined)) continue;
-      const layer = node.outboundLayer;
-      const ins = xs as tf.Tensor[];
-      let outs: tf.Tensor[];
-      if (layer.getClassName() === 'InputLayer') outs = ins;
-      else {
-        const nested = layersGraphOf(layer);
-        if (nested !== undefined) outs = walk(nested, ins, method);
-        else {
-          const kwargs = { ...(node.callArgs ?? {}) };
-          const rule = ins.length === 1 ? layerRule(layer, kwargs, method) : undefined;
-          outs = listOf(rule !== undefined ? rule(ins[0]!) : layer.call(ins.length === 1 ? ins[0]! : ins, kwargs));
-        }
-      }
-      node.outputTensors.forEach((s, i) => values.set(s.id, outs[i]!));
-    }
-  }
-  return graph.outputs.map((s) => {
-    const t = values.get(s.id);
-    if (t === undefined) throw new Error('the model graph does not reach its output from its inputs');
-    return t;
-  });
+  return runGraph(inputFeeds(graph, inputs), graph.outputs, { call: ruleHook(method) });
 }
 
 /** Layers under a DeepLift rule that the graph calls more than once (nested models included), with their counts. */
-function reusedRuleLayers(graph: GraphLike, counts = new Map<LayerLike, number>()): Map<LayerLike, number> {
-  for (const nodes of Object.values(graph.nodesByDepth)) {
-    for (const node of nodes) {
-      const layer = node.outboundLayer;
-      const nested = layer.getClassName() === 'InputLayer' ? undefined : layersGraphOf(layer);
-      if (nested !== undefined) reusedRuleLayers(nested, counts);
-      else if (node.inputTensors.length === 1 && layerRule(layer, {}, 'deepLift') !== undefined) counts.set(layer, (counts.get(layer) ?? 0) + 1);
-    }
+function reusedRuleLayers(graph: Graph, counts = new Map<RuledLayer, number>()): Map<RuledLayer, number> {
+  for (const node of graph.nodes) {
+    const layer = node.outboundLayer as unknown as RuledLayer;
+    const cls = classOf(layer);
+    if (cls === undefined || cls === 'InputLayer') continue;
+    const nested = graphOf(layer);
+    if (nested !== undefined) reusedRuleLayers(nested, counts);
+    else if (node.inputTensors.length === 1 && layerRule(layer, {}, 'deepLift') !== undefined) counts.set(layer, (counts.get(layer) ?? 0) + 1);
   }
   return counts;
 }
@@ -189,7 +140,7 @@ function reusedRuleLayers(graph: GraphLike, counts = new Map<LayerLike, number>(
  * that are not tensors for a tfjs-layers model.
  */
 export function ruleModel(model: Model, method: RuleMethod, args: readonly unknown[]): Result<Model> {
-  const graph = layersGraphOf(model);
+  const graph = graphOf(model);
   if (graph === undefined) return ok(model);
   const notTensor = args.find((a) => !isTensor(a));
   if (args.length > 0 && notTensor !== undefined) {
@@ -220,19 +171,22 @@ export function ruleModel(model: Model, method: RuleMethod, args: readonly unkno
 }
 
 /**
- * One node of a tfjs-layers graph under `method`'s rules, for code that runs a graph itself (layer
- * reaching): a nested model is walked with the rules, a layer with a rule runs as its rule op;
- * undefined when the layer has no rule (run its own `call`).
+ * The graph call hook of `method`'s rules (see layers-graph.ts), for every code that runs a
+ * tfjs-layers graph under a rule method: a nested model is walked with the rules, a layer with a
+ * rule runs as its rule op; undefined (the layer's own `call`) when the layer has no rule.
  */
-export function ruledNodeCall(layer: unknown, inputs: readonly tf.Tensor[], kwargs: Record<string, unknown>, method: RuleMethod, inputReplaced = false): tf.Tensor[] | undefined {
-  const l = layer as LayerLike;
-  if (typeof l.getClassName !== 'function' || l.getClassName() === 'InputLayer') return undefined;
-  // Captum: a layer method's pre-hook replaces the layer's input after the rule's own pre-hook has
-  // hooked the original, so a rule acting on that input is left out (a fused activation, which acts
-  // on the layer's linear output, keeps its rule).
-  if (inputReplaced && !SPLITTABLE.has(l.getClassName())) return undefined;
-  const nested = layersGraphOf(layer);
-  if (nested !== undefined) return walk(nested, inputs, method);
-  const rule = inputs.length === 1 ? layerRule(l, kwargs, method) : undefined;
-  return rule === undefined ? undefined : listOf(rule(inputs[0]!));
+export function ruleHook(method: RuleMethod): NonNullable<GraphHooks['call']> {
+  return (node, inputs, kwargs, inputReplaced) => {
+    const layer = node.outboundLayer as unknown as RuledLayer;
+    const cls = classOf(layer);
+    if (cls === undefined || cls === 'InputLayer') return undefined;
+    // Captum: a layer method's pre-hook replaces the layer's input after the rule's own pre-hook has
+    // hooked the original, so a rule acting on that input is left out (a fused activation, which acts
+    // on the layer's linear output, keeps its rule).
+    if (inputReplaced && !SPLITTABLE.has(cls)) return undefined;
+    const nested = graphOf(layer);
+    if (nested !== undefined) return walk(nested, inputs, method);
+    const rule = inputs.length === 1 ? layerRule(layer, kwargs, method) : undefined;
+    return rule === undefined ? undefined : listOf(rule(inputs[0]!));
+  };
 }

@@ -13,7 +13,8 @@ import type { AttributionError } from '../core/errors.js';
 import { failAll, fail, ok, type Result } from '../core/validation.js';
 import { selectResolved } from '../target/select-target.js';
 import type { ResolvedTarget } from '../target/target.js';
-import { asModel, type Graph, graphOf, graphValues, type LayerLike, type NodeLike } from './layer-reach.js';
+import { asModel, graphValues, withoutLayers } from './layer-reach.js';
+import { type Graph, graphOf, type LayerLike, type NodeLike } from './layers-graph.js';
 import { ModelFailure } from './model.js';
 import { runStage, stagesOf, type StageList } from './named-stages.js';
 import type { ModelCall } from './run-forward.js';
@@ -310,12 +311,7 @@ export function lrpPlan(model: unknown, rules: ReadonlyMap<string, Checked>): Re
   if (stages !== undefined) return stagePlan(stages, rules);
   const graph = graphOf(model);
   if (graph === undefined) {
-    return fail({
-      _tag: 'InvalidArgument',
-      path: 'model',
-      expected: 'a model whose layers LRP can walk: a tf.LayersModel, or a forward function cut into stages with namedStages([...])',
-      got: typeof model === 'function' ? 'a forward function without named stages' : describeValue(model),
-    });
+    return withoutLayers(model, 'a model whose layers LRP can walk');
   }
   try {
     return graphPlan(graph, rules);

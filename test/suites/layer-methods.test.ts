@@ -17,6 +17,8 @@ import {
   layerDeepLift,
   layerFeatureAblation,
   layerGradientShap,
+  layerDeepLiftShap,
+  guidedGradCam,
 } from '../../src/index.js';
 import { loadCases } from '../support/fixtures.js';
 import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
@@ -43,9 +45,11 @@ export const MORE_LAYER_METHODS: Readonly<Record<string, MethodCall>> = {
 // named stages written with attributionOps (the stages mark their own non-linearities).
 export const RULE_LAYER_METHODS: Readonly<Record<string, MethodCall>> = {
   LayerDeepLift: (m, x, o) => layerDeepLift(m, x, o as never),
+  LayerDeepLiftShap: (m, x, o) => layerDeepLiftShap(m, x, o as never),
+  GuidedGradCam: (m, x, o) => guidedGradCam(m, x, o as never),
 };
 for (const [op, call] of Object.entries(RULE_LAYER_METHODS)) {
-  const mine = more.filter((c) => c.op === op);
+  const mine = [...cases, ...more].filter((c) => c.op === op);
   parityCases(`${op}[stages]`, mine, (c) => checkMethodCase(c, markedStagesFor(c.model as string), call));
   parityCases(`${op}[LayersModel]`, mine.filter(runsAsLayersModel), (c) => checkMethodCase(c, layersModelFor(c.model as string)!, call));
 }

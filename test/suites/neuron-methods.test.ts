@@ -2,7 +2,7 @@
 // stages and through the same models as tf.LayersModels.
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
-import { gradientShap, integratedGradients, message, namedStages, neuronConductance, neuronDeconvolution, neuronDeepLift, neuronFeatureAblation, neuronGuidedBackprop, neuronGradient, neuronGradientShap, neuronIntegratedGradients, saliency } from '../../src/index.js';
+import { gradientShap, integratedGradients, message, namedStages, neuronConductance, neuronDeconvolution, neuronDeepLift, neuronDeepLiftShap, neuronFeatureAblation, neuronGuidedBackprop, neuronGradient, neuronGradientShap, neuronIntegratedGradients, saliency } from '../../src/index.js';
 import { loadCases } from '../support/fixtures.js';
 import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { hostileSweep, riemannSampler } from '../support/layer-extras.js';
@@ -22,6 +22,7 @@ export const MORE_NEURON_METHODS: Readonly<Record<string, MethodCall>> = {
 };
 export const RULE_NEURON_METHODS: Readonly<Record<string, MethodCall>> = {
   NeuronDeepLift: (m, x, o) => neuronDeepLift(m, x, o as never),
+  NeuronDeepLiftShap: (m, x, o) => neuronDeepLiftShap(m, x, o as never),
   NeuronGuidedBackprop: (m, x, o) => neuronGuidedBackprop(m, x, o as never),
   NeuronDeconvolution: (m, x, o) => neuronDeconvolution(m, x, o as never),
 };

@@ -1,20 +1,15 @@
-// Captum's LayerDeepLift: DeepLift's multipliers taken at a layer, times the layer's a(x) − a(b).
+// Captum's LayerDeepLift and LayerDeepLiftShap: DeepLift's multipliers taken at a layer, times the
+// layer's a(x) − a(b); averaged over a baseline distribution for the Shap form.
 import * as tf from '@tensorflow/tfjs-core';
-import { convergenceDelta } from '../../attribution/convergence-delta.js';
 import { descriptorOf } from '../../attribution/method-descriptors.js';
 import type { Baselines } from '../../core/baselines.js';
-import { tensorizeAgainst } from '../../core/baselines.js';
 import type { AttributionError } from '../../core/errors.js';
-import { booleanOption, numberOption, readOptions } from '../../core/options.js';
-import { tidyResult } from '../../core/tidy-result.js';
+import { booleanOption, readOptions } from '../../core/options.js';
+import type { LongRunOptions } from '../../engine/chunks.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
-import { withRules } from '../../engine/attribution-rules.js';
-import { checkCustomAttributionFunc, type CustomAttributionFunc, customAttributions } from '../../engine/deep-lift-pass.js';
-import { expandArgs, expandTarget } from '../../engine/expansion.js';
-import { layerGradientsAt } from '../../engine/layer-gradients.js';
-import { type LayerDeltaAttributionMethod, layerForm, type LayerMethodOptions, onlyLayer, prepareLayerCall } from '../../engine/layer-method.js';
-import { ruleModel } from '../../engine/layers-walk.js';
-import { checkAllocation } from '../../engine/memory-budget.js';
+import { checkDeepLiftOptions, type CustomAttributionFunc, DEEP_LIFT_KEYS, layerDeepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
+import { type BaselineDistribution, checkShapOptions, DEEP_LIFT_SHAP_KEYS, deepLiftShapPairs } from '../../engine/deep-lift-shap-pass.js';
+import { type LayerDeltaAttributionMethod, layerForm, type LayerMethodOptions, prepareLayerCall, ruledLayer } from '../../engine/layer-method.js';
 import { type Inputs, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 
@@ -38,55 +33,28 @@ export interface LayerDeepLiftOptions extends LayerMethodOptions {
   readonly customAttributionFunc?: CustomAttributionFunc;
 }
 
-const KEYS = ['layer', 'target', 'additionalForwardArgs', 'attributeToLayerInput', 'baselines', 'multiplyByInputs', 'eps', 'returnConvergenceDelta', 'customAttributionFunc'] as const;
+const KEYS = ['layer', 'target', 'additionalForwardArgs', 'attributeToLayerInput', 'returnConvergenceDelta', ...DEEP_LIFT_KEYS] as const;
 
 async function run(model: Model, inputs: Inputs, options?: LayerDeepLiftOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  const checked = all({
-    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
-    eps: numberOption(o.eps, 'options.eps', 1e-10, 0),
-    withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false),
-    custom: checkCustomAttributionFunc(o.customAttributionFunc),
-  });
+  const checked = all({ settings: checkDeepLiftOptions(o), withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false) });
   const c = await prepareLayerCall(checked, model, inputs, o.target, o.additionalForwardArgs, o.layer, o.attributeToLayerInput, 'options.attributeToLayerInput');
   if (c._tag === 'Left') return c;
-  const { multiply, eps, withDelta, custom } = c.right.checked;
+  const { settings, withDelta } = c.right.checked;
   const { call, resolved } = c.right.prepared;
-  const ruled = ruleModel(call.model, 'deepLift', call.args); // Captum's refusals (a reused non-linear layer)
-  if (ruled._tag === 'Left') return ruled;
-  const layer = onlyLayer(c.right).ruled('deepLift');
-  const n = call.batchSize;
-  const rowElements = Math.max(...call.inputs.map((x) => x.size / n));
-  const budget = checkAllocation(2 * n * rowElements, 'float32', 'inputs', `DeepLift's pass over ${2 * n} rows (${n} inputs, then their baselines)`, 'attribute fewer examples per call');
-  if (budget._tag === 'Left') return budget;
-  const baselines = tidyResult(() => tensorizeAgainst(call.inputs, o.baselines, 'options.baselines'));
-  if (baselines._tag === 'Left') return baselines;
-  try {
-    const attributions = tidyResult(() => {
-      // One pass on concat[x; b] (2N rows), as Captum runs it; targets and extra tensors repeated ×2.
-      const doubled = { ...call, inputs: call.inputs.map((x, i) => tf.concat([x, baselines.right[i]!], 0)), batchSize: 2 * n, args: expandArgs(call.args, 2, 'repeat') };
-      const settings = { method: 'deepLift' as const, eps, rows: 2 * n };
-      const values = withRules(settings, () => layer.valueOf(doubled));
-      const grads = withRules(settings, () => layerGradientsAt(layer, doubled, expandTarget(resolved, 2, 'repeat'), values));
-      const ax = values.map((v) => tf.slice(v, 0, n));
-      const ab = values.map((v) => tf.slice(v, n, n));
-      const m = grads.map((g) => tf.slice(g, 0, n)); // the input rows' multipliers
-      if (custom !== undefined) return ok(customAttributions(custom, m, ax, ab));
-      return ok(multiply ? m.map((g, i) => tf.mul(tf.sub(ax[i]!, ab[i]!), g)) : m);
-    });
-    if (attributions._tag === 'Left' || !withDelta) return attributions._tag === 'Left' ? attributions : ok(layerForm(attributions.right));
-    const delta = await convergenceDelta(model, { attributions: attributions.right, endPoint: call.inputs, startPoint: baselines.right, target: o.target as never, additionalForwardArgs: o.additionalForwardArgs });
-    if (delta._tag === 'Left') {
-      tf.dispose(attributions.right);
-      return delta;
-    }
-    return ok({ attributions: layerForm(attributions.right), delta: delta.right });
-  } finally {
-    tf.dispose(baselines.right);
-  }
+  const layer = ruledLayer(c.right, 'deepLift');
+  if (layer._tag === 'Left') return layer;
+  const r = await withFullBaselines(model, call, o.baselines, { withDelta, target: o.target, args: o.additionalForwardArgs }, (bs) =>
+    layerDeepLiftAttributions(layer.right, call, resolved, bs, settings),
+  );
+  return r._tag === 'Left' ? r : ok(withLayerDelta(r.right));
 }
+
+/** A layer method's result in Captum's form: the layer's tensors, with the delta beside them when asked. */
+const withLayerDelta = (r: { attributions: tf.Tensor[]; delta?: tf.Tensor1D }): unknown =>
+  r.delta === undefined ? layerForm(r.attributions) : { attributions: layerForm(r.attributions), delta: r.delta };
 
 /**
  * Captum's `LayerDeepLift`: DeepLift (see {@link deepLift}) with the multipliers taken at a layer.
@@ -111,4 +79,69 @@ async function run(model: Model, inputs: Inputs, options?: LayerDeepLiftOptions)
 export const layerDeepLift: LayerDeltaAttributionMethod<LayerDeepLiftOptions> = withDescriptor(
   (model, inputs, options) => attemptAsync(() => run(model, inputs, options), (e): AttributionError => modelErrorOf(e, 'layerDeepLift')),
   descriptorOf('LayerDeepLift'),
+);
+
+/**
+ * Options of {@link layerDeepLiftShap}: Captum's `LayerDeepLiftShap(model, layer, multiply_by_inputs)`
+ * and `attribute(...)` keyword arguments, in camelCase, plus a batch size and progress (as
+ * {@link deepLiftShap}'s).
+ *
+ * @example
+ * const options: LayerDeepLiftShapOptions = { layer: 'fc1', target: 0, baselines: tf.zeros([4, 3]), returnConvergenceDelta: true };
+ */
+export interface LayerDeepLiftShapOptions extends LayerMethodOptions, LongRunOptions {
+  /** Required: the baseline distribution, in the inputs' space (see {@link BaselineDistribution}). */
+  readonly baselines: BaselineDistribution;
+  /** Multiply the layer's multipliers by `a(x) − a(b)` (Captum's constructor flag); default true. */
+  readonly multiplyByInputs?: boolean;
+  /** Also return the input-level convergence delta of every (example, baseline) pair, `[N·B]` in row order `i·B + j`. */
+  readonly returnConvergenceDelta?: boolean;
+  /** Replaces the final step of each pair, called with the layer's multipliers, `a(x)` and `a(b)` (see {@link CustomAttributionFunc}). */
+  readonly customAttributionFunc?: CustomAttributionFunc;
+  /** (Example, baseline) pairs per pass, as {@link DeepLiftShapOptions.internalBatchSize}; by default as many as fit. */
+  readonly internalBatchSize?: number;
+}
+
+const SHAP_KEYS = ['layer', 'target', 'additionalForwardArgs', 'attributeToLayerInput', 'returnConvergenceDelta', ...DEEP_LIFT_SHAP_KEYS] as const;
+
+async function runShap(model: Model, inputs: Inputs, options?: LayerDeepLiftShapOptions): Promise<Result<unknown>> {
+  const fields = readOptions(options, SHAP_KEYS);
+  if (fields._tag === 'Left') return fields;
+  const o = fields.right;
+  const checked = all({ shap: checkShapOptions(o), withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false) });
+  const c = await prepareLayerCall(checked, model, inputs, o.target, o.additionalForwardArgs, o.layer, o.attributeToLayerInput, 'options.attributeToLayerInput');
+  if (c._tag === 'Left') return c;
+  const { shap, withDelta } = c.right.checked;
+  const { call, resolved } = c.right.prepared;
+  const layer = ruledLayer(c.right, 'deepLift');
+  if (layer._tag === 'Left') return layer;
+  const r = await deepLiftShapPairs(model, inputs, o.baselines, call, resolved, { ...shap, withDelta }, (pairs, t, b) =>
+    layerDeepLiftAttributions(layer.right, pairs, t, b, shap.settings),
+  );
+  return r._tag === 'Left' ? r : ok(withLayerDelta(r.right));
+}
+
+/**
+ * Captum's `LayerDeepLiftShap`: {@link layerDeepLift} of every example against every row of a
+ * baseline distribution `[B, ...]` (in the inputs' space), averaged over the baselines. The `N·B`
+ * (example, baseline) pairs run as in {@link deepLiftShap} (row `i·B + j`, per-example targets and
+ * extra tensors repeated to match, chunks of `internalBatchSize` pairs, each pass on `2·pairs` rows
+ * under DeepLift's rules); each pair gets `(a(x) − a(b_j)) ⊙ m` at the layer. Layer-shaped; with
+ * `returnConvergenceDelta`, one input-level delta per pair, `[N·B]` in row order `i·B + j` (not
+ * averaged), as Captum. The result belongs to the caller.
+ *
+ * @example
+ * const { relu } = attributionOps;
+ * const model = namedStages([
+ *   { name: 'fc1', fn: (x: tf.Tensor) => tf.matMul(x, tf.tensor2d([[1, -2], [3, 1]])) },
+ *   { name: 'out', fn: (h: tf.Tensor) => tf.sum(relu(h), 1, true) },
+ * ]);
+ * if (model._tag === 'Right') {
+ *   await layerDeepLiftShap(model.right, tf.tensor2d([[1, 1]]), { layer: 'fc1', baselines: tf.tensor2d([[0, 0], [1, 0]]) });
+ *   // Right(tensor [[3.5, 0]]): the mean of [4, 0] (against 0) and [3, 0] (against [1, 0], where fc1 = [1, -2])
+ * }
+ */
+export const layerDeepLiftShap: LayerDeltaAttributionMethod<LayerDeepLiftShapOptions> = withDescriptor(
+  (model, inputs, options) => attemptAsync(() => runShap(model, inputs, options), (e): AttributionError => modelErrorOf(e, 'layerDeepLiftShap')),
+  descriptorOf('LayerDeepLiftShap'),
 );

@@ -31,8 +31,8 @@ export interface LayerGradCamOptions extends LayerMethodOptions {
 
 const KEYS = ['layer', 'target', 'additionalForwardArgs', 'attributeToLayerInput', 'reluAttributions', 'attrDimSummation', 'layout'] as const;
 
-/** The Grad-CAM map of one layer tensor `a` with gradient `g`. */
-function camOf(g: tf.Tensor, a: tf.Tensor, relu: boolean, summed: boolean, channelsLast: boolean): tf.Tensor {
+/** The Grad-CAM map of one layer tensor `a` with gradient `g` (shared with guidedGradCam). */
+export function camOf(g: tf.Tensor, a: tf.Tensor, relu: boolean, summed: boolean, channelsLast: boolean): tf.Tensor {
   if (a.rank < 2) {
     throw new ModelFailure({ _tag: 'InvalidArgument', path: 'options.layer', expected: 'a layer whose tensors have a dimension beyond the batch', got: `a tensor of shape ${formatShape(a.shape)}` });
   }

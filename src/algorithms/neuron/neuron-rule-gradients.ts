@@ -1,21 +1,18 @@
-// Captum's NeuronDeepLift, NeuronGuidedBackprop and NeuronDeconvolution: the rule methods with one
-// neuron of a layer as the output.
-import * as tf from '@tensorflow/tfjs-core';
+// Captum's NeuronDeepLift, NeuronDeepLiftShap, NeuronGuidedBackprop and NeuronDeconvolution: the
+// rule methods with one neuron of a layer as the output.
 import { descriptorOf } from '../../attribution/method-descriptors.js';
 import type { Baselines } from '../../core/baselines.js';
-import { tensorizeAgainst } from '../../core/baselines.js';
 import type { AttributionError } from '../../core/errors.js';
-import { booleanOption, numberOption, readOptions } from '../../core/options.js';
+import { readOptions } from '../../core/options.js';
 import { mirrorForm } from '../../core/tensors.js';
-import { tidyResult } from '../../core/tidy-result.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
-import { type RuleMethod, withRules } from '../../engine/attribution-rules.js';
-import { checkCustomAttributionFunc, type CustomAttributionFunc, customAttributions } from '../../engine/deep-lift-pass.js';
-import { expandArgs } from '../../engine/expansion.js';
+import type { RuleMethod } from '../../engine/attribution-rules.js';
+import { underReluRules } from '../../engine/rule-gradients.js';
+import { checkDeepLiftOptions, type CustomAttributionFunc, DEEP_LIFT_KEYS, neuronDeepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
+import { type BaselineDistribution, checkShapOptions, DEEP_LIFT_SHAP_KEYS, deepLiftShapPairs } from '../../engine/deep-lift-shap-pass.js';
+import type { LongRunOptions } from '../../engine/chunks.js';
 import { neuronGradientsOf } from '../../engine/layer-gradients.js';
-import { type NeuronMethodOptions, onlyLayer, prepareLayerCall } from '../../engine/layer-method.js';
-import { ruleModel } from '../../engine/layers-walk.js';
-import { checkAllocation } from '../../engine/memory-budget.js';
+import { type NeuronMethodOptions, prepareLayerCall, ruledLayer } from '../../engine/layer-method.js';
 import { type AttributionMethod, type Inputs, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 import { checkNeuronSelector } from '../../engine/neuron-selector.js';
@@ -38,44 +35,22 @@ export interface NeuronDeepLiftOptions extends NeuronMethodOptions {
   readonly customAttributionFunc?: CustomAttributionFunc;
 }
 
-const DL_KEYS = ['layer', 'neuronSelector', 'attributeToNeuronInput', 'additionalForwardArgs', 'baselines', 'multiplyByInputs', 'eps', 'customAttributionFunc'] as const;
+const DL_KEYS = ['layer', 'neuronSelector', 'attributeToNeuronInput', 'additionalForwardArgs', ...DEEP_LIFT_KEYS] as const;
 
 async function runDeepLift(model: Model, inputs: Inputs, options?: NeuronDeepLiftOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, DL_KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  const checked = all({
-    selector: checkNeuronSelector(o.neuronSelector),
-    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
-    eps: numberOption(o.eps, 'options.eps', 1e-10, 0),
-    custom: checkCustomAttributionFunc(o.customAttributionFunc),
-  });
+  const checked = all({ selector: checkNeuronSelector(o.neuronSelector), settings: checkDeepLiftOptions(o) });
   const c = await prepareLayerCall(checked, model, inputs, undefined, o.additionalForwardArgs, o.layer, o.attributeToNeuronInput, 'options.attributeToNeuronInput');
   if (c._tag === 'Left') return c;
-  const { selector, multiply, eps, custom } = c.right.checked;
+  const { selector, settings } = c.right.checked;
   const { call } = c.right.prepared;
-  const ruled = ruleModel(call.model, 'deepLift', call.args);
-  if (ruled._tag === 'Left') return ruled;
-  const layer = onlyLayer(c.right).ruled('deepLift');
-  const n = call.batchSize;
-  const rowElements = Math.max(...call.inputs.map((x) => x.size / n));
-  const budget = checkAllocation(2 * n * rowElements, 'float32', 'inputs', `DeepLift's pass over ${2 * n} rows (${n} inputs, then their baselines)`, 'attribute fewer examples per call');
-  if (budget._tag === 'Left') return budget;
-  const baselines = tidyResult(() => tensorizeAgainst(call.inputs, o.baselines, 'options.baselines'));
-  if (baselines._tag === 'Left') return baselines;
-  try {
-    const attributions = tidyResult(() => {
-      // Captum: DeepLift with its gradient function replaced by the neuron's, on concat[x; b].
-      const doubled = { ...call, inputs: call.inputs.map((x, i) => tf.concat([x, baselines.right[i]!], 0)), batchSize: 2 * n, args: expandArgs(call.args, 2, 'repeat') };
-      const grads = withRules({ method: 'deepLift', eps, rows: 2 * n }, () => neuronGradientsOf(layer, doubled, selector));
-      const m = grads.map((g) => tf.slice(g, 0, n));
-      if (custom !== undefined) return ok(customAttributions(custom, m, call.inputs, baselines.right));
-      return ok(multiply ? m.map((g, i) => tf.mul(tf.sub(call.inputs[i]!, baselines.right[i]!), g)) : m);
-    });
-    return attributions._tag === 'Left' ? attributions : ok(mirrorForm(call.isTuple, attributions.right));
-  } finally {
-    tf.dispose(baselines.right);
-  }
+  const layer = ruledLayer(c.right, 'deepLift');
+  if (layer._tag === 'Left') return layer;
+  // Captum: DeepLift with its gradient function replaced by the neuron's, on concat[x; b].
+  const r = await withFullBaselines(model, call, o.baselines, { withDelta: false }, (bs) => neuronDeepLiftAttributions(layer.right, call, selector, bs, settings));
+  return r._tag === 'Left' ? r : ok(mirrorForm(call.isTuple, r.right.attributions));
 }
 
 /**
@@ -100,6 +75,67 @@ export const neuronDeepLift: AttributionMethod<NeuronDeepLiftOptions> = withDesc
 );
 
 /**
+ * Options of {@link neuronDeepLiftShap}: Captum's `NeuronDeepLiftShap(model, layer, multiply_by_inputs)`
+ * and `attribute(...)` keyword arguments, in camelCase, plus a batch size and progress (as
+ * {@link deepLiftShap}'s). There is no target and no delta, as in Captum.
+ *
+ * @example
+ * const options: NeuronDeepLiftShapOptions = { layer: 'relu1', neuronSelector: [0, 1, 2], baselines: tf.zeros([4, 6, 6, 2]) };
+ */
+export interface NeuronDeepLiftShapOptions extends NeuronMethodOptions, LongRunOptions {
+  /** Required: the baseline distribution (see {@link BaselineDistribution}). */
+  readonly baselines: BaselineDistribution;
+  /** Multiply the multipliers by `inputs − baselines` (Captum's constructor flag); default true. */
+  readonly multiplyByInputs?: boolean;
+  /** Replaces the final step of each pair (see {@link CustomAttributionFunc}); the pairs are then averaged. */
+  readonly customAttributionFunc?: CustomAttributionFunc;
+  /** (Example, baseline) pairs per pass, as {@link DeepLiftShapOptions.internalBatchSize}; by default as many as fit. */
+  readonly internalBatchSize?: number;
+}
+
+const SHAP_KEYS = ['layer', 'neuronSelector', 'attributeToNeuronInput', 'additionalForwardArgs', ...DEEP_LIFT_SHAP_KEYS] as const;
+
+async function runDeepLiftShap(model: Model, inputs: Inputs, options?: NeuronDeepLiftShapOptions): Promise<Result<unknown>> {
+  const fields = readOptions(options, SHAP_KEYS);
+  if (fields._tag === 'Left') return fields;
+  const o = fields.right;
+  const checked = all({ selector: checkNeuronSelector(o.neuronSelector), shap: checkShapOptions(o) });
+  const c = await prepareLayerCall(checked, model, inputs, undefined, o.additionalForwardArgs, o.layer, o.attributeToNeuronInput, 'options.attributeToNeuronInput');
+  if (c._tag === 'Left') return c;
+  const { selector, shap } = c.right.checked;
+  const { call, resolved } = c.right.prepared;
+  const layer = ruledLayer(c.right, 'deepLift');
+  if (layer._tag === 'Left') return layer;
+  const r = await deepLiftShapPairs(model, inputs, o.baselines, call, resolved, { ...shap, withDelta: false }, (pairs, _t, b) =>
+    neuronDeepLiftAttributions(layer.right, pairs, selector, b, shap.settings),
+  );
+  return r._tag === 'Left' ? r : ok(mirrorForm(call.isTuple, r.right.attributions));
+}
+
+/**
+ * Captum's `NeuronDeepLiftShap`: {@link neuronDeepLift} of every example against every row of a
+ * baseline distribution `[B, ...]`, averaged over the baselines. The `N·B` (example, baseline) pairs
+ * run as in {@link deepLiftShap} (row `i·B + j`, extra tensors repeated to match, chunks of
+ * `internalBatchSize` pairs, each pass on `2·pairs` rows under DeepLift's rules). Shaped like the
+ * inputs; the result belongs to the caller.
+ *
+ * @example
+ * const { relu } = attributionOps;
+ * const model = namedStages([
+ *   { name: 'h', fn: (x: tf.Tensor) => relu(tf.matMul(x, tf.tensor2d([[1, -2], [3, 1]]))) },
+ *   { name: 'out', fn: (h: tf.Tensor) => tf.sum(h, 1, true) },
+ * ]);
+ * if (model._tag === 'Right') {
+ *   await neuronDeepLiftShap(model.right, tf.tensor2d([[1, 1]]), { layer: 'h', neuronSelector: 0, baselines: tf.tensor2d([[0, 0], [1, 0]]) });
+ *   // Right(tensor [[0.5, 3]]): the mean of [1, 3] (against 0) and [0, 3] (against [1, 0])
+ * }
+ */
+export const neuronDeepLiftShap: AttributionMethod<NeuronDeepLiftShapOptions> = withDescriptor(
+  (model, inputs, options) => attemptAsync(() => runDeepLiftShap(model, inputs, options), (e): AttributionError => modelErrorOf(e, 'neuronDeepLiftShap')),
+  descriptorOf('NeuronDeepLiftShap'),
+);
+
+/**
  * Options of {@link neuronGuidedBackprop} and {@link neuronDeconvolution}: Captum's `attribute(...)`
  * keyword arguments, in camelCase. There is no target: the neuron is what is explained.
  *
@@ -118,10 +154,9 @@ function runRule(method: Exclude<RuleMethod, 'deepLift'>) {
     const c = await prepareLayerCall(checkNeuronSelector(o.neuronSelector), model, inputs, undefined, o.additionalForwardArgs, o.layer, o.attributeToNeuronInput, 'options.attributeToNeuronInput');
     if (c._tag === 'Left') return c;
     const { call } = c.right.prepared;
-    const ruled = ruleModel(call.model, method, call.args);
-    if (ruled._tag === 'Left') return ruled;
-    const layer = onlyLayer(c.right).ruled(method);
-    const grads = tidyResult(() => ok(withRules({ method, eps: 0, rows: call.batchSize }, () => neuronGradientsOf(layer, call, c.right.checked))));
+    const layer = ruledLayer(c.right, method);
+    if (layer._tag === 'Left') return layer;
+    const grads = underReluRules(call, method, () => neuronGradientsOf(layer.right, call, c.right.checked));
     return grads._tag === 'Left' ? grads : ok(mirrorForm(call.isTuple, grads.right));
   };
 }

@@ -1,17 +1,12 @@
 // Captum's DeepLift: multipliers from the rescale rules of the model's non-linearities, times (x - b).
-import type * as tf from '@tensorflow/tfjs-core';
 import { descriptorOf } from '../../attribution/method-descriptors.js';
-import { convergenceDelta } from '../../attribution/convergence-delta.js';
 import type { Baselines } from '../../core/baselines.js';
-import { tensorizeAgainst } from '../../core/baselines.js';
 import type { AttributionError } from '../../core/errors.js';
-import { booleanOption, numberOption, readOptions } from '../../core/options.js';
+import { booleanOption, readOptions } from '../../core/options.js';
 import { mirrorForm } from '../../core/tensors.js';
-import { tidyResult } from '../../core/tidy-result.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
-import { checkCustomAttributionFunc, type CustomAttributionFunc, deepLiftAttributions } from '../../engine/deep-lift-pass.js';
+import { checkDeepLiftOptions, type CustomAttributionFunc, DEEP_LIFT_KEYS, deepLiftAttributions, withFullBaselines } from '../../engine/deep-lift-pass.js';
 import { ruleModel } from '../../engine/layers-walk.js';
-import { checkAllocation } from '../../engine/memory-budget.js';
 import { type DeltaAttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 import { prepareCall } from '../../engine/prepare-call.js';
@@ -36,49 +31,25 @@ export interface DeepLiftOptions extends MethodOptions {
   readonly customAttributionFunc?: CustomAttributionFunc;
 }
 
-const KEYS = ['target', 'additionalForwardArgs', 'baselines', 'multiplyByInputs', 'eps', 'returnConvergenceDelta', 'customAttributionFunc'] as const;
+const KEYS = ['target', 'additionalForwardArgs', 'returnConvergenceDelta', ...DEEP_LIFT_KEYS] as const;
 
 async function run(model: Model, inputs: Inputs, options?: DeepLiftOptions): Promise<Result<unknown>> {
   const fields = readOptions(options, KEYS);
   if (fields._tag === 'Left') return fields;
   const o = fields.right;
-  const checked = all({
-    multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
-    eps: numberOption(o.eps, 'options.eps', 1e-10, 0),
-    withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false),
-    custom: checkCustomAttributionFunc(o.customAttributionFunc),
-  });
+  const checked = all({ settings: checkDeepLiftOptions(o), withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false) });
   const prepared = await prepareCall(model, inputs, o.target, o.additionalForwardArgs);
   if (checked._tag === 'Left' || prepared._tag === 'Left') return all({ checked, prepared });
-  const { multiply, eps, withDelta, custom } = checked.right;
+  const { settings, withDelta } = checked.right;
   const { call, resolved } = prepared.right;
   const ruled = ruleModel(call.model, 'deepLift', call.args);
   if (ruled._tag === 'Left') return ruled;
-  const n = call.batchSize;
-  const rowElements = Math.max(...call.inputs.map((x) => x.size / n));
-  const budget = checkAllocation(2 * n * rowElements, 'float32', 'inputs', `DeepLift's pass over ${2 * n} rows (${n} inputs, then their baselines)`, 'attribute fewer examples per call');
-  if (budget._tag === 'Left') return budget;
-
-  const baselines = tidyResult(() => tensorizeAgainst(call.inputs, o.baselines, 'options.baselines')); // full [N, ...] per input
-  if (baselines._tag === 'Left') return baselines;
-  try {
-    const attributions = tidyResult(() => ok(deepLiftAttributions({ ...call, model: ruled.right }, resolved, baselines.right, { eps, multiply, custom })));
-    if (attributions._tag === 'Left' || !withDelta) return attributions._tag === 'Left' ? attributions : ok(mirrorForm(call.isTuple, attributions.right));
-    const delta = await convergenceDelta(model, {
-      attributions: attributions.right,
-      endPoint: call.inputs,
-      startPoint: baselines.right,
-      target: o.target as never,
-      additionalForwardArgs: o.additionalForwardArgs,
-    });
-    if (delta._tag === 'Left') {
-      attributions.right.forEach((t: tf.Tensor) => t.dispose());
-      return delta;
-    }
-    return ok({ attributions: mirrorForm(call.isTuple, attributions.right), delta: delta.right });
-  } finally {
-    baselines.right.forEach((t) => t.dispose());
-  }
+  const r = await withFullBaselines(model, call, o.baselines, { withDelta, target: o.target, args: o.additionalForwardArgs }, (bs) =>
+    deepLiftAttributions({ ...call, model: ruled.right }, resolved, bs, settings),
+  );
+  if (r._tag === 'Left') return r;
+  const attributions = mirrorForm(call.isTuple, r.right.attributions);
+  return r.right.delta === undefined ? ok(attributions) : ok({ attributions, delta: r.right.delta });
 }
 
 /**
