@@ -27,6 +27,8 @@ export const SUITES = [
   'suites/init-backend.test.js',
   'suites/layers-model.test.js',
   'suites/concurrency.test.js',
+  'suites/inplace-reductions.test.js',
+  'suites/fast-wasm-kernels.test.js',
   'suites/hostile-inputs.test.js',
   'suites/doc-examples.test.js',
 ];

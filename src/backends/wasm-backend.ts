@@ -8,6 +8,8 @@ import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-was
 import type { BackendLoader } from './backend-loader.js';
 import { activate } from './activate.js';
 import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
+import { registerFastWasmKernels, restoreWasmKernels } from './wasm-fast-kernels.js';
+import { prepareInPlaceKernels } from '../kernels/wasm-inplace.js';
 import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
 
 /**
@@ -27,6 +29,13 @@ export interface WasmBackendOptions {
   readonly module?: WasmSource;
   /** Use the SIMD binary; default: whether the runtime validates WebAssembly SIMD. Must match `module`. */
   readonly simd?: boolean;
+  /**
+   * Register faster wasm kernels for BatchMatMul with a transposed operand, Conv2DBackpropInput,
+   * MaxPoolGrad and AvgPoolGrad in place of tfjs-backend-wasm's own (default `true`; see
+   * `wasm-fast-kernels.ts`). `false` leaves tfjs's kernels untouched (and puts them back if an
+   * earlier start registered ours).
+   */
+  readonly fastKernels?: boolean;
 }
 
 interface EmscriptenModule {
@@ -134,6 +143,11 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await activate('wasm', () => new BackendWasm(module as never), WASM_PRIORITY);
   registerWasmGradientKernels();
+  if (options.fastKernels === false) restoreWasmKernels();
+  else {
+    registerFastWasmKernels();
+    await prepareInPlaceKernels(); // the pool gradients run the in-place module once it is compiled
+  }
   return simd ? 'SIMD binary, from a compiled WebAssembly.Module' : 'scalar binary, from a compiled WebAssembly.Module';
 }
 
