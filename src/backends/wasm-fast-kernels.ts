@@ -12,6 +12,8 @@
 //   heap in place. MaxPoolGrad sends each window's gradient to its FIRST maximum (tfjs-backend-cpu,
 //   TensorFlow and PyTorch do the same); tfjs-backend-wasm's own takes the last of tied maxima and
 //   loses the gradient of windows whose values are all below FLT_MIN (e.g. all negative).
+// - Identity (tf.clone, and tfjs's copy of each tensor saved for a gradient): shares the buffer by
+//   reference count like tfjs-backend-cpu's, instead of copying it (tfjs tensors are immutable).
 // Registered by the wasm loader (startWasmBackend) unless `fastKernels: false`; `restoreWasmKernels()`
 // puts tfjs's own back.
 import * as tf from '@tensorflow/tfjs-core';
@@ -51,6 +53,68 @@ function compose(backend: tf.KernelBackend, inputs: readonly tf.TensorInfo[], f:
   return info;
 }
 
+/**
+ * Operands derived from long-lived tensors (the transpose of a weight matrix, a flipped filter), kept
+ * while their source tensor lives. XNNPACK in tfjs-backend-wasm builds (and packs) an operator per
+ * weights tensor and caches it on that tensor's id: a fresh transpose on every call would pay for a
+ * new operator each time (about 4x the product itself for a 784x256 weight); a cached one reuses it.
+ * Entries are held by the backend only (no engine tensor: `tf.memory().numTensors` does not see
+ * them), are dropped as soon as their source is disposed (checked on every call), and are bounded.
+ */
+interface Derived {
+  readonly source: tf.DataId;
+  readonly backend: tf.KernelBackend;
+  readonly tag: string;
+  readonly info: tf.TensorInfo;
+  readonly bytes: number;
+}
+const derived: Derived[] = [];
+const MAX_DERIVED = 16;
+const MAX_DERIVED_BYTES = 64 * 2 ** 20;
+
+function release(entry: Derived): void {
+  try {
+    // Through an engine tensor, so tfjs's own bookkeeping of the buffer ends with it.
+    tf.engine().makeTensorFromTensorInfo(entry.info, entry.backend).dispose();
+  } catch {
+    // the backend itself is gone, and its memory with it
+  }
+}
+
+/** Drops this backend's entries whose source tensor is gone. */
+function sweep(backend: tf.KernelBackend): void {
+  const alive = (backend as unknown as { dataIdMap: { has(d: tf.DataId): boolean } }).dataIdMap;
+  for (let i = derived.length - 1; i >= 0; i--) {
+    const e = derived[i] as Derived;
+    if (e.backend === backend && !alive.has(e.source)) {
+      derived.splice(i, 1);
+      release(e);
+    }
+  }
+}
+
+/** `make(source)` for `source`, computed once while `source` lives; the caller must not dispose the result. */
+function derivedOf(backend: tf.KernelBackend, source: tf.TensorInfo, tag: string, make: (t: tf.Tensor) => tf.Tensor): tf.TensorInfo {
+  sweep(backend);
+  const hit = derived.find((e) => e.source === source.dataId && e.tag === tag);
+  if (hit !== undefined) return hit.info;
+  const info = compose(backend, [source], make);
+  const bytes = info.shape.reduce((a, b) => a * b, 1) * 4;
+  derived.push({ source: source.dataId, backend, tag, info, bytes });
+  let total = derived.reduce((a, e) => a + e.bytes, 0);
+  while (derived.length > MAX_DERIVED || (total > MAX_DERIVED_BYTES && derived.length > 1)) {
+    const old = derived.shift() as Derived;
+    total -= old.bytes;
+    release(old);
+  }
+  return info;
+}
+
+/** Releases every cached operand (restoreWasmKernels does; a later call rebuilds what it needs). */
+export function clearWasmKernelCache(): void {
+  for (const e of derived.splice(0)) release(e);
+}
+
 /** tfjs's own kernels, kept when ours are registered (restored by restoreWasmKernels). */
 const originals = new Map<string, tf.KernelConfig>();
 const original = (name: string): tf.KernelFunc => (originals.get(name) as tf.KernelConfig).kernelFunc;
@@ -67,11 +131,13 @@ function batchMatMul(args: KernelArgs): tf.TensorInfo {
   if ((!transposeA && !transposeB) || batchA !== 1 || batchB !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
     return original('BatchMatMul')(args as never) as tf.TensorInfo;
   }
-  return compose(backend, [a, b], (ta, tb) => {
+  // The right operand is usually a weight matrix: its transpose is kept while it lives (see derivedOf).
+  const bT = transposeB ? derivedOf(backend, b, 'transpose', (t) => tf.transpose(tf.reshape(t, t.shape.slice(-2) as [number, number]))) : b;
+  return compose(backend, [a, bT], (ta, tb) => {
     const a2 = tf.reshape(ta as tf.Tensor, ta.shape.slice(-2) as [number, number]) as tf.Tensor2D;
     const b2 = tf.reshape(tb as tf.Tensor, tb.shape.slice(-2) as [number, number]) as tf.Tensor2D;
-    const product = tf.matMul(transposeA ? tf.transpose(a2) : a2, transposeB ? tf.transpose(b2) : b2);
-    const outer = tf.broadcast_util.assertAndGetBroadcastShape(ta.shape.slice(0, -2), tb.shape.slice(0, -2));
+    const product = tf.matMul(transposeA ? tf.transpose(a2) : a2, b2);
+    const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     return tf.reshape(product, [...outer, ...product.shape]);
   });
 }
@@ -90,11 +156,11 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const dyInfo = inputs['dy'] as tf.TensorInfo;
   const filterInfo = inputs['filter'] as tf.TensorInfo;
   if (dyInfo.dtype !== 'float32' || filterInfo.dtype !== 'float32') return original('Conv2DBackpropInput')(args as never) as tf.TensorInfo;
-  return compose(backend, [dyInfo, filterInfo], (dyT, filterT) => {
-    const filter = filterT as tf.Tensor4D;
+  const flippedInfo = derivedOf(backend, filterInfo, 'flip', (f) => tf.transpose(tf.reverse(f as tf.Tensor4D, [0, 1]), [0, 1, 3, 2])); // [kh, kw, co, ci]
+  return compose(backend, [dyInfo, flippedInfo], (dyT, flipped) => {
+    const [kh, kw, co, ci] = flipped.shape as [number, number, number, number];
     const shape = a['inputShape'] as [number, number, number, number];
     const inputShape: [number, number, number, number] = nchw ? [shape[0], shape[2], shape[3], shape[1]] : shape;
-    const [kh, kw, ci, co] = filter.shape;
     // Explicit padding is given in the data format's own axis order.
     const given = a['pad'] as tf.backend_util.ExplicitPadding | 'valid';
     const pad = nchw && Array.isArray(given) ? ([given[0], given[2], given[3], given[1]] as tf.backend_util.ExplicitPadding) : given;
@@ -115,14 +181,13 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     const left = kw - 1 - info.padInfo.left;
     const bottom = h + kh - 1 - top - spread.shape[1];
     const right = w + kw - 1 - left - spread.shape[2];
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, co, ci]
     let dx: tf.Tensor4D;
     if (Math.min(top, left, bottom, right) >= 0) {
-      dx = tf.conv2d(spread, flipped, 1, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+      dx = tf.conv2d(spread, flipped as tf.Tensor4D, 1, [[0, 0], [top, bottom], [left, right], [0, 0]]);
     } else {
       const padded = tf.pad(spread, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]);
       const fitted = tf.slice(padded, [0, Math.max(0, -top), Math.max(0, -left), 0], [n, h + kh - 1, w + kw - 1, co]) as tf.Tensor4D;
-      dx = tf.conv2d(fitted, flipped, 1, 'valid');
+      dx = tf.conv2d(fitted, flipped as tf.Tensor4D, 1, 'valid');
     }
     return nchw ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
   });
@@ -242,9 +307,23 @@ function avgPoolGrad(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+/**
+ * Identity (tf.clone, and the copy tfjs takes of every tensor it saves for a gradient) shares the
+ * input's buffer by reference count, as tfjs-backend-cpu's does, instead of copying it: tfjs tensors
+ * are immutable. Besides the copies, this keeps a saved weight's id, so XNNPACK's operator cached on
+ * that id (and our cached transpose) serve every gradient call.
+ */
+function identity(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs['x'] as tf.TensorInfo;
+  if (x.dtype === 'string') return original('Identity')(args as never) as tf.TensorInfo;
+  (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 /** The kernels this module registers for 'wasm', by name. */
-export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad'];
+export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity'];
 const FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
+  Identity: identity,
   BatchMatMul: batchMatMul,
   Conv2DBackpropInput: conv2DBackpropInput,
   MaxPoolGrad: maxPoolGrad,
@@ -273,13 +352,14 @@ export function registerFastWasmKernels(): string[] {
 }
 
 /**
- * Puts tfjs-backend-wasm's own BatchMatMul, Conv2DBackpropInput, MaxPoolGrad and AvgPoolGrad back
+ * Puts tfjs-backend-wasm's own BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad and Identity back
  * (the opt-out after the fact; `initBackend({ wasm: { fastKernels: false } })` avoids registering them).
  *
  * @example
  * restoreWasmKernels(); // tf.getKernel('MaxPoolGrad', 'wasm') is tfjs's own again
  */
 export function restoreWasmKernels(): void {
+  clearWasmKernelCache();
   for (const [name, config] of originals) {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(config);

@@ -226,6 +226,38 @@ if (backendName !== 'wasm') {
       await prepareInPlaceKernels();
     }
   });
+  s('the cached transposes and flipped filters go with their source tensors', async () => {
+    const buffers = tf.memory().numDataBuffers;
+    const w = tf.randomNormal([30, 20]);
+    const f = tf.randomNormal([3, 3, 2, 4]);
+    const dy = tf.randomNormal([5, 20]);
+    const dyc = tf.randomNormal([1, 4, 4, 4]);
+    const first = [tf.matMul(dy, w, false, true), tf.conv2dTranspose(dyc as tf.Tensor4D, f as tf.Tensor4D, [1, 6, 6, 2], 1, 'valid')];
+    const again = [tf.matMul(dy, w, false, true), tf.conv2dTranspose(dyc as tf.Tensor4D, f as tf.Tensor4D, [1, 6, 6, 2], 1, 'valid')];
+    for (const [i, t] of first.entries()) assertClose(await t.data(), await again[i]!.data(), { atol: 0, rtol: 0 }, `cached operand ${i}`);
+    disposeAll(first, again, w, f);
+    // The next call of either kernel sweeps the entries of disposed sources.
+    const other = tf.randomNormal([7, 20]);
+    const swept = tf.matMul(dy, other, false, true);
+    disposeAll(swept, other, dy, dyc);
+    assert(tf.memory().numDataBuffers === buffers, `${tf.memory().numDataBuffers - buffers} buffers left`);
+  });
+  s('Identity shares the buffer: clones equal their source and outlive it', async () => {
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      const x = tf.cast(tf.tensor1d([1, 0, 3, -4]), dtype);
+      const want = Array.from(await x.data());
+      const { stock, fast } = await stockAndFast(() => tf.clone(x));
+      assertClose(fast, stock, { atol: 0, rtol: 0 }, `clone ${dtype}`);
+      const c = tf.clone(x);
+      x.dispose();
+      assertClose(await c.data(), want, { atol: 0, rtol: 0 }, `clone of a disposed ${dtype} tensor`);
+      c.dispose();
+    }
+    const s1 = tf.tensor1d(['a', 'b'] as never, 'string');
+    const c1 = tf.clone(s1);
+    assert((await c1.data()).join() === 'a,b', 'string clones');
+    disposeAll(s1, c1);
+  });
   s('leave no tensors behind', async () => {
     const before = tf.memory().numTensors;
     const a = tf.randomNormal([5, 7]);
