@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
 import { FAST_WASM_KERNELS, registerFastWasmKernels, restoreWasmKernels } from '../../src/index.js';
 import { configureInPlace, prepareInPlaceKernels } from '../../src/kernels/wasm-inplace.js';
+import { clearWasmKernelCache } from '../../src/backends/wasm-fast-kernels.js';
 import { assert, assertClose, backendName, disposeAll } from '../support/harness.js';
 
 /** A seeded generator (mulberry32). */
@@ -239,7 +240,11 @@ if (backendName !== 'wasm') {
     // The next call of either kernel sweeps the entries of disposed sources.
     const other = tf.randomNormal([7, 20]);
     const swept = tf.matMul(dy, other, false, true);
+    // Alive: other, dy, dyc, swept and the cached transpose of `other`; those of w and f are gone.
+    const afterSweep = tf.memory().numDataBuffers - buffers;
     disposeAll(swept, other, dy, dyc);
+    clearWasmKernelCache();
+    assert(afterSweep === 5, `${afterSweep - 4} cached operands alive, 1 expected`);
     assert(tf.memory().numDataBuffers === buffers, `${tf.memory().numDataBuffers - buffers} buffers left`);
   });
   s('Identity shares the buffer: clones equal their source and outlive it', async () => {
