@@ -164,6 +164,19 @@ for (let round = 0; round < ROUNDS; round++) {
 const once: Record<string, WorkerResult> = {};
 for (const backend of ['cpu', 'webgpu']) {
   if (!BACKENDS.includes(backend)) continue;
+  if (backend === 'webgpu') {
+    // A software adapter (Mesa's llvmpipe behind Dawn's OpenGL ES backend, SwiftShader) is a CPU
+    // emulation of a GPU: minutes per workload and no information about GPUs. Not timed unless asked.
+    const probe = await runWorker('webgpu', 'probe', inputs, 0, 0);
+    if (probe.skipped) {
+      once[backend] = probe;
+      continue;
+    }
+    if (/llvmpipe|lavapipe|swiftshader|softpipe|software/i.test(probe.detail ?? '') && process.env['BENCH_WEBGPU_SOFTWARE'] !== '1') {
+      once[backend] = { backend, part: 'models', skipped: `not timed: the adapter is a software renderer (${probe.detail}); BENCH_WEBGPU_SOFTWARE=1 times it anyway` };
+      continue;
+    }
+  }
   once[backend] = await runWorker(backend, 'models', inputs, 3, 1);
   console.error(`[bench] ${backend} models done (${elapsed()})`);
 }

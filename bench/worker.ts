@@ -23,6 +23,11 @@ if (started._tag === 'Left') {
   process.exit(0);
 }
 
+if (part === 'probe') {
+  console.log(`@@RESULT ${JSON.stringify({ backend, part, detail: started.right.detail, results: {} })}`);
+  process.exit(0);
+}
+
 interface TensorJson {
   shape: number[];
   data: number[];
