@@ -146,7 +146,9 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
   if (options.fastKernels === false) restoreWasmKernels();
   else {
     registerFastWasmKernels();
-    await prepareInPlaceKernels(); // the pool gradients run the in-place module once it is compiled
+    // The pool gradients run the in-place module once it is compiled (JS loops until then); a
+    // source that never answers must not hold up the backend.
+    await Promise.race([prepareInPlaceKernels(), new Promise((resolve) => setTimeout(resolve, 2000))]);
   }
   return simd ? 'SIMD binary, from a compiled WebAssembly.Module' : 'scalar binary, from a compiled WebAssembly.Module';
 }

@@ -320,7 +320,12 @@ function identity(args: KernelArgs): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-/** The kernels this module registers for 'wasm', by name. */
+/**
+ * The kernels this module registers for 'wasm', by name.
+ *
+ * @example
+ * FAST_WASM_KERNELS; // ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity']
+ */
 export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity'];
 const FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   Identity: identity,
@@ -332,7 +337,12 @@ const FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
 
 /**
  * Registers the faster kernels for 'wasm' (see the top of this file), keeping tfjs's own to fall back
- * on and to restore. Idempotent. Returns the names registered.
+ * on and to restore. Idempotent. Returns the names registered. The wasm loader calls it (unless
+ * `initBackend({ wasm: { fastKernels: false } })`); call it again after {@link restoreWasmKernels}.
+ *
+ * @example
+ * restoreWasmKernels();     // tfjs-backend-wasm's own kernels
+ * registerFastWasmKernels(); // ours again: ['BatchMatMul', ..., 'Identity'] where tfjs-backend-wasm is loaded
  */
 export function registerFastWasmKernels(): string[] {
   const done: string[] = [];
@@ -356,7 +366,8 @@ export function registerFastWasmKernels(): string[] {
  * (the opt-out after the fact; `initBackend({ wasm: { fastKernels: false } })` avoids registering them).
  *
  * @example
- * restoreWasmKernels(); // tf.getKernel('MaxPoolGrad', 'wasm') is tfjs's own again
+ * restoreWasmKernels();     // tf.getKernel('MaxPoolGrad', 'wasm') is tfjs's own again
+ * registerFastWasmKernels(); // and ours again
  */
 export function restoreWasmKernels(): void {
   clearWasmKernelCache();

@@ -23,8 +23,17 @@ export function pairwiseRowSums(x: tf.Tensor2D): tf.Tensor1D {
   });
 }
 
-/** Whether the row sums of these tensors are better taken on the GPU: webgpu, float32. */
-export const onGpu = (t: tf.Tensor): boolean => t.dtype === 'float32' && tf.getBackend() === 'webgpu';
+/** The largest buffer a WebGPU shader may bind (tensors past it cannot be read by a shader). */
+function bindingLimit(): number {
+  const limits = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device?.limits;
+  return limits?.maxStorageBufferBindingSize ?? 2 ** 27;
+}
+
+/**
+ * Whether the row sums of this tensor are taken on the GPU: float32 on webgpu, small enough for a
+ * shader to bind (a larger one is read back and summed by the kernels, as before).
+ */
+export const onGpu = (t: tf.Tensor): boolean => t.dtype === 'float32' && tf.getBackend() === 'webgpu' && t.size * 4 <= bindingLimit();
 
 /** Per-example sums of each tensor (reshaped to `[N, -1]`) in f64 from one read-back. */
 export async function gpuRowSums(tensors: readonly tf.Tensor[]): Promise<Float64Array[]> {
