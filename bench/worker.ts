@@ -128,7 +128,7 @@ async function models(): Promise<Record<string, Measured>> {
     await consume(r.total, r.rowSums);
   }]);
   const times = await timeAll(tasks);
-  const out: Record<string, Measured> = {};
+  const out: Record<string, Measured> = { ...times };
   // Peak memory on the fast backends only (tfjs-backend-cpu would repeat its slowest calls once more).
   for (const [name, fn] of backend === 'cpu' ? [] : tasks) {
     const resident = tf.memory().numBytes; // the models, their inputs and the sum_rows tensor
