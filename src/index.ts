@@ -38,6 +38,7 @@ export {
 export { type BackendReport, type InitBackendOptions, initBackend } from './backends/init-backend.js';
 export type { BackendLoader, BackendName, BackendStartOptions } from './backends/backend-loader.js';
 export type { WasmBackendOptions } from './backends/wasm-backend.js';
+export { FAST_WASM_KERNELS, registerFastWasmKernels, restoreWasmKernels } from './backends/wasm-fast-kernels.js';
 export type { GpuLike, WebGpuBackendOptions } from './backends/webgpu-backend.js';
 export type { WasmSource } from './backends/wasm-source.js';
 export { type KernelOptions, type KernelStatus, configureKernels, kernelStatus } from './kernels/load-kernels.js';

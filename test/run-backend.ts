@@ -31,6 +31,8 @@ export const SUITES = [
   'suites/init-backend.test.js',
   'suites/layers-model.test.js',
   'suites/concurrency.test.js',
+  'suites/inplace-reductions.test.js',
+  'suites/fast-wasm-kernels.test.js',
   'suites/hostile-inputs.test.js',
   'suites/methods-hostile-inputs.test.js',
   'suites/resilience.test.js',

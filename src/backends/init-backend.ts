@@ -131,7 +131,7 @@ function checkOptions(options: unknown): Result<Plan> {
   const { backends, force, prefer: preferred, wasm: wasmOptions, webgpu: webgpuOptions } = top.right;
   const checked = all({
     loaders: checkLoaders(backends),
-    wasm: readFields(wasmOptions, 'options.wasm', ['module', 'simd']),
+    wasm: readFields(wasmOptions, 'options.wasm', ['module', 'simd', 'fastKernels']),
     webgpu: readFields(webgpuOptions, 'options.webgpu', ['gpu', 'powerPreference']),
   });
   if (checked._tag === 'Left') return checked;

@@ -11,6 +11,8 @@ import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import { registerFirstMaxPoolGrad } from './max-pool-grad.js';
 import { prebundledPackageFile } from './served-files.js';
 import { unsupportedTfjs } from './tfjs-version.js';
+import { registerFastWasmKernels, restoreWasmKernels } from './wasm-fast-kernels.js';
+import { prepareInPlaceKernels } from '../kernels/wasm-inplace.js';
 import { compileWasm, hasWasmSimd, type WasmSource } from './wasm-source.js';
 
 /**
@@ -30,6 +32,13 @@ export interface WasmBackendOptions {
   readonly module?: WasmSource;
   /** Use the SIMD binary; default: whether the runtime validates WebAssembly SIMD. Must match `module`. */
   readonly simd?: boolean;
+  /**
+   * Register faster wasm kernels for BatchMatMul with a transposed operand, Conv2DBackpropInput,
+   * MaxPoolGrad and AvgPoolGrad in place of tfjs-backend-wasm's own (default `true`; see
+   * `wasm-fast-kernels.ts`). `false` leaves tfjs's kernels untouched (and puts them back if an
+   * earlier start registered ours).
+   */
+  readonly fastKernels?: boolean;
 }
 
 interface EmscriptenModule {
@@ -151,7 +160,14 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await activate('wasm', () => new BackendWasm(module as never), WASM_PRIORITY);
   registerWasmGradientKernels();
-  registerFirstMaxPoolGrad('wasm');
+  registerFirstMaxPoolGrad('wasm'); // correctness (torch's tie rule) even with the fast kernels off
+  if (options.fastKernels === false) restoreWasmKernels();
+  else {
+    registerFastWasmKernels(); // its MaxPoolGrad keeps the first-maximum rule, in AssemblyScript
+    // The pool gradients run the in-place module once it is compiled (JS loops until then); a
+    // source that never answers must not hold up the backend.
+    await Promise.race([prepareInPlaceKernels(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+  }
   return simd ? 'SIMD binary, from a compiled WebAssembly.Module' : 'scalar binary, from a compiled WebAssembly.Module';
 }
 

@@ -5,6 +5,7 @@ import { compileWasm, hasWasmSimd, isWasmSource, type WasmSource } from '../back
 import { describeValue, readFields } from '../core/arguments.js';
 import { all, fail, ok, type Result } from '../core/validation.js';
 import { type Kernels, type KernelVariant, referenceKernels, wasmKernels } from './kernels.js';
+import { configureInPlace } from './wasm-inplace.js';
 
 /**
  * Where the kernel binaries come from, and which variant to use.
@@ -20,6 +21,15 @@ export interface KernelOptions {
   readonly simd?: WasmSource;
   /** The scalar binary, likewise. */
   readonly scalar?: WasmSource;
+  /**
+   * On the wasm backend, sum float32 tensors where tfjs-backend-wasm keeps them (default `true`), by
+   * kernels built to import its memory; `false` reads them back and copies them, as on cpu.
+   */
+  readonly inPlace?: boolean;
+  /** The in-place SIMD binary (`attribution-kernels-inplace.simd.wasm`): a compiled module on Cloudflare Workers. */
+  readonly simdInPlace?: WasmSource;
+  /** The in-place scalar binary, likewise. */
+  readonly scalarInPlace?: WasmSource;
 }
 
 /**
@@ -108,9 +118,9 @@ export async function getKernels(): Promise<Kernels> {
  * await configureKernels({ variant: 'gpu' } as never); // Left: options.variant: expected auto, simd, scalar, js
  */
 export async function configureKernels(options: KernelOptions = {}): Promise<Result<KernelStatus>> {
-  const fields = readFields(options, 'options', ['variant', 'simd', 'scalar']);
+  const fields = readFields(options, 'options', ['variant', 'simd', 'scalar', 'inPlace', 'simdInPlace', 'scalarInPlace']);
   if (fields._tag === 'Left') return fields;
-  const { variant, simd, scalar } = fields.right;
+  const { variant, simd, scalar, inPlace, simdInPlace, scalarInPlace } = fields.right;
   const variants = ['auto', 'simd', 'scalar', 'js'];
   const source = (value: unknown, path: string): Result<unknown> =>
     value === undefined || isWasmSource(value) ? ok(value) : fail({ _tag: 'InvalidArgument', path, expected: 'a WebAssembly.Module, bytes or a URL', got: describeValue(value) });
@@ -118,9 +128,14 @@ export async function configureKernels(options: KernelOptions = {}): Promise<Res
     variant: variant === undefined || variants.includes(variant as string) ? ok(variant) : fail({ _tag: 'InvalidArgument', path: 'options.variant', expected: variants.join(', '), got: describeValue(variant) }),
     simd: source(simd, 'options.simd'),
     scalar: source(scalar, 'options.scalar'),
+    inPlace: inPlace === undefined || typeof inPlace === 'boolean' ? ok(inPlace) : fail({ _tag: 'InvalidArgument', path: 'options.inPlace', expected: 'a boolean', got: describeValue(inPlace) }),
+    simdInPlace: source(simdInPlace, 'options.simdInPlace'),
+    scalarInPlace: source(scalarInPlace, 'options.scalarInPlace'),
   });
   if (checked._tag === 'Left') return checked;
-  current = choose(checked.right as KernelOptions);
+  const c = checked.right as KernelOptions;
+  configureInPlace({ enabled: c.inPlace ?? true, ...(c.simdInPlace === undefined ? {} : { simd: c.simdInPlace }), ...(c.scalarInPlace === undefined ? {} : { scalar: c.scalarInPlace }) });
+  current = choose(c);
   return ok((await current).status);
 }
 

@@ -166,7 +166,7 @@ async function prepareWorkerd(consumer: string, dir: string): Promise<number> {
   await mkdir(dir, { recursive: true });
   const bundle = await run(bin('esbuild'), ['worker.js', '--bundle', '--format=esm', '--platform=browser', '--conditions=workerd,worker', '--external:*.wasm', `--outfile=${join(dir, 'worker.js')}`, '--log-level=warning'], { cwd: consumer });
   if (bundle.code !== 0) throw new Error(`esbuild failed:\n${bundle.stderr}`);
-  for (const f of ['attribution-kernels.simd.wasm', 'tfjs-backend-wasm-simd.wasm']) await cp(join(consumer, 'node_modules/tfjs-attribution/dist/wasm', f), join(dir, f));
+  for (const f of ['attribution-kernels.simd.wasm', 'attribution-kernels-inplace.simd.wasm', 'tfjs-backend-wasm-simd.wasm']) await cp(join(consumer, 'node_modules/tfjs-attribution/dist/wasm', f), join(dir, f));
   const port = await freePort();
   const config = (await readFile(join(consumer, 'config.capnp'), 'utf8')).replace('127.0.0.1:8787', `127.0.0.1:${port}`);
   await writeFile(join(dir, 'config.capnp'), config);

@@ -1,0 +1,281 @@
+// The kernels this library registers for 'wasm' in place of tfjs-backend-wasm's own (BatchMatMul with a
+// transposed operand, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad), each against stock tfjs on random
+// shapes, strides, paddings, rounding modes and batch sizes. On other backends nothing is registered.
+import * as tf from '@tensorflow/tfjs-core';
+import { suite } from 'uvu';
+import { FAST_WASM_KERNELS, registerFastWasmKernels, restoreWasmKernels } from '../../src/index.js';
+import { configureInPlace, prepareInPlaceKernels } from '../../src/kernels/wasm-inplace.js';
+import { clearWasmKernelCache } from '../../src/backends/wasm-fast-kernels.js';
+import { assert, assertClose, backendName, disposeAll } from '../support/harness.js';
+
+/** A seeded generator (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const TOL = { atol: 1e-5, rtol: 1e-4 };
+
+/** Runs `f` with tfjs's own wasm kernels, then with ours, and returns both results' values. */
+async function stockAndFast(f: () => tf.Tensor): Promise<{ stock: Float32Array; fast: Float32Array; shape: number[] }> {
+  restoreWasmKernels();
+  const a = f();
+  registerFastWasmKernels();
+  const b = f();
+  assert(a.shape.join() === b.shape.join(), `shapes ${a.shape} and ${b.shape}`);
+  const out = { stock: (await a.data()) as Float32Array, fast: (await b.data()) as Float32Array, shape: a.shape };
+  disposeAll(a, b);
+  return out;
+}
+
+const s = suite(`fast wasm kernels (${backendName})`);
+
+if (backendName !== 'wasm') {
+  s('are registered for wasm only', () => {
+    const before = FAST_WASM_KERNELS.map((n) => tf.getKernel(n, backendName));
+    registerFastWasmKernels();
+    const after = FAST_WASM_KERNELS.map((n) => tf.getKernel(n, backendName));
+    restoreWasmKernels();
+    FAST_WASM_KERNELS.forEach((n, i) => assert(before[i] === after[i], `${n} on ${backendName} untouched`));
+  });
+} else {
+  s.after(() => {
+    registerFastWasmKernels();
+  });
+
+  s('the wasm loader registered ours, and restoreWasmKernels puts tfjs own back (and registering again is idempotent)', () => {
+    const ours = FAST_WASM_KERNELS.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc);
+    restoreWasmKernels();
+    const stock = FAST_WASM_KERNELS.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc);
+    registerFastWasmKernels();
+    registerFastWasmKernels();
+    const again = FAST_WASM_KERNELS.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc);
+    FAST_WASM_KERNELS.forEach((n, i) => {
+      assert(ours[i] !== undefined && ours[i] !== stock[i], `${n}: ours was registered`);
+      assert(again[i] === ours[i], `${n}: registered again`);
+    });
+  });
+
+  s('BatchMatMul: every transpose combination, ranks 2 and 3, batch 1, broadcast batch and batch > 1 (left to tfjs)', async () => {
+    const r = random(1);
+    const dim = () => 1 + Math.floor(r() * 40);
+    for (let i = 0; i < 40; i++) {
+      const [m, k, n] = [dim(), dim(), dim()];
+      const transposeA = i % 2 === 1;
+      const transposeB = (i >> 1) % 2 === 1;
+      const lead: number[] = i % 5 === 4 ? [1 + (i % 3)] : i % 5 === 3 ? [1] : [];
+      const leadB: number[] = i % 7 === 6 ? [] : lead;
+      const a = tf.randomNormal([...lead, ...(transposeA ? [k, m] : [m, k])], 0, 1, 'float32', i);
+      const b = tf.randomNormal([...leadB, ...(transposeB ? [n, k] : [k, n])], 0, 1, 'float32', i + 100);
+      const { stock, fast } = await stockAndFast(() => tf.matMul(a, b, transposeA, transposeB));
+      assertClose(fast, stock, TOL, `matMul ${JSON.stringify({ lead, leadB, m, k, n, transposeA, transposeB })}`);
+      disposeAll(a, b);
+    }
+  });
+
+  s('Conv2DBackpropInput: random shapes, strides, same/valid/numeric/explicit padding, rounding modes, NHWC and NCHW', async () => {
+    const r = random(2);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    for (let i = 0; i < 60; i++) {
+      const [n, h, w, ci, co] = [int(1, 3), int(3, 12), int(3, 12), int(1, 5), int(1, 6)];
+      const [kh, kw] = [int(1, Math.min(4, h)), int(1, Math.min(4, w))];
+      const strides: [number, number] = [int(1, 3), int(1, 3)];
+      const kind = i % 4;
+      const pad =
+        kind === 0 ? 'same' : kind === 1 ? 'valid' : kind === 2 ? int(0, 2) : ([[0, 0], [int(0, 3), int(0, 3)], [int(0, 3), int(0, 3)], [0, 0]] as tf.backend_util.ExplicitPadding);
+      const dimRoundingMode = kind === 2 ? (['floor', 'round', 'ceil'] as const)[i % 3] : undefined;
+      const info = tf.backend_util.computeConv2DInfo([n, h, w, ci], [kh, kw, ci, co], strides, 1, pad, dimRoundingMode);
+      if (info.outHeight < 1 || info.outWidth < 1) continue;
+      const nchw = i % 5 === 0;
+      const dyShape = nchw ? [n, co, info.outHeight, info.outWidth] : [n, info.outHeight, info.outWidth, co];
+      const inputShape = nchw ? [n, ci, h, w] : [n, h, w, ci];
+      const dy = tf.randomNormal(dyShape, 0, 1, 'float32', i);
+      const filter = tf.randomNormal([kh, kw, ci, co], 0, 1, 'float32', i + 1000);
+      // Explicit padding is given in the data format's axis order.
+      const given = nchw && Array.isArray(pad) ? [pad[0], pad[3], pad[1], pad[2]] : pad;
+      const attrs = { strides, pad: given, dataFormat: nchw ? 'NCHW' : 'NHWC', dimRoundingMode, inputShape };
+      const { stock, fast } = await stockAndFast(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as never) as tf.Tensor);
+      assertClose(fast, stock, TOL, `conv2DBackpropInput ${JSON.stringify({ inputShape, kh, kw, co, strides, pad, dimRoundingMode, nchw })}`);
+      disposeAll(dy, filter);
+    }
+  });
+
+  s('conv2d through tf.grad (input gradient) agrees with stock for strided same-padded layers', async () => {
+    const x = tf.randomNormal([4, 9, 11, 3], 0, 1, 'float32', 5);
+    const f = tf.randomNormal([3, 3, 3, 8], 0, 1, 'float32', 6);
+    const g = () => tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.conv2d(t as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'))))(x);
+    const { stock, fast } = await stockAndFast(g);
+    assertClose(fast, stock, TOL, 'grad of conv2d');
+    disposeAll(x, f);
+  });
+
+  /** Pool geometries: random sizes, filters, strides, padding and rounding. */
+  function* poolCases(seed: number, count: number) {
+    const r = random(seed);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    for (let i = 0; i < count; i++) {
+      const [n, h, w, c] = [int(1, 3), int(2, 11), int(2, 11), [1, 3, 4, 5, 8, 16][i % 6] as number];
+      const filterSize: [number, number] = [int(1, Math.min(4, h)), int(1, Math.min(4, w))];
+      const strides: [number, number] = [int(1, 3), int(1, 3)];
+      const pad = i % 3 === 0 ? 'same' : i % 3 === 1 ? 'valid' : int(0, 1);
+      const dimRoundingMode = i % 3 === 2 ? (['floor', 'round', 'ceil'] as const)[i % 3] : undefined;
+      const info = tf.backend_util.computePool2DInfo([n, h, w, c], filterSize, strides, 1, pad, dimRoundingMode);
+      if (info.outHeight < 1 || info.outWidth < 1) continue;
+      yield { i, n, h, w, c, filterSize, strides, pad, dimRoundingMode, info };
+    }
+  }
+
+  /** MaxPoolGrad by its definition (tfjs-backend-cpu's, TensorFlow's): each window's gradient to its first maximum. */
+  function maxPoolGradReference(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo): Float64Array {
+    const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+    const dx = new Float64Array(x.length);
+    for (let b = 0; b < batchSize; b++) for (let p = 0; p < outHeight; p++) for (let q = 0; q < outWidth; q++) for (let k = 0; k < c; k++) {
+      let best = Number.NEGATIVE_INFINITY;
+      let at = -1;
+      for (let i = 0; i < filterHeight; i++) for (let j = 0; j < filterWidth; j++) {
+        const row = p * strideHeight - info.padInfo.top + i;
+        const col = q * strideWidth - info.padInfo.left + j;
+        if (row < 0 || row >= inHeight || col < 0 || col >= inWidth) continue;
+        const idx = ((b * inHeight + row) * inWidth + col) * c + k;
+        if ((x[idx] as number) > best) {
+          best = x[idx] as number;
+          at = idx;
+        }
+      }
+      if (at >= 0) dx[at]! += dy[((b * outHeight + p) * outWidth + q) * c + k]!;
+    }
+    return dx;
+  }
+
+  async function checkMaxPoolGrad(label: string): Promise<void> {
+    for (const t of poolCases(3, 60)) {
+      // Distinct positive values: stock tfjs-backend-wasm is defined there (see wasm-fast-kernels.ts).
+      const x = tf.add(tf.randomUniform([t.n, t.h, t.w, t.c], 0, 1, 'float32', t.i), 0.5);
+      // The forward output is an input of MaxPoolGrad that neither kernel reads; tfjs-backend-wasm's own
+      // forward pooling corrupts its heap with some rounding modes, so it is not run here.
+      const y = tf.zeros(t.info.outShape);
+      const dy = tf.randomNormal(y.shape, 0, 1, 'float32', t.i + 7);
+      const attrs = { filterSize: t.filterSize, strides: t.strides, pad: t.pad, dimRoundingMode: t.dimRoundingMode };
+      const run = () => tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs as never) as tf.Tensor;
+      const { stock, fast } = await stockAndFast(run);
+      const what = `${label} maxPoolGrad ${JSON.stringify({ ...attrs, shape: [t.n, t.h, t.w, t.c] })}`;
+      if (t.dimRoundingMode === undefined) assertClose(fast, stock, TOL, what);
+      assertClose(fast, maxPoolGradReference((await x.data()) as Float32Array, (await dy.data()) as Float32Array, t.info), TOL, `${what} vs definition`);
+      disposeAll(x, y, dy);
+    }
+    // Ties, negatives, zeros (relu outputs) and NaN: the first maximum, as tfjs-backend-cpu.
+    for (const t of poolCases(4, 30)) {
+      const r = random(t.i);
+      const values = Float32Array.from({ length: t.n * t.h * t.w * t.c }, () => [0, 0, -1, -2.5, 1, 1, Number.NaN, r() - 0.5][Math.floor(r() * 8)] as number);
+      const x = tf.tensor4d(values, [t.n, t.h, t.w, t.c]);
+      const y = tf.zeros(t.info.outShape);
+      const dy = tf.randomNormal(y.shape, 0, 1, 'float32', t.i + 9);
+      const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: t.filterSize, strides: t.strides, pad: t.pad, dimRoundingMode: t.dimRoundingMode } as never) as tf.Tensor;
+      assertClose(await dx.data(), maxPoolGradReference(values, (await dy.data()) as Float32Array, t.info), TOL, `${label} maxPoolGrad with ties ${JSON.stringify(t.filterSize)} ${t.pad}`);
+      disposeAll(x, y, dy, dx);
+    }
+  }
+
+  /** AvgPoolGrad by its definition: dy / (filterHeight * filterWidth) to every window position inside the input. */
+  function avgPoolGradReference(dy: Float32Array, info: tf.backend_util.Conv2DInfo): Float64Array {
+    const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+    const dx = new Float64Array(batchSize * inHeight * inWidth * c);
+    for (let b = 0; b < batchSize; b++) for (let p = 0; p < outHeight; p++) for (let q = 0; q < outWidth; q++) for (let i = 0; i < filterHeight; i++) for (let j = 0; j < filterWidth; j++) {
+      const row = p * strideHeight - info.padInfo.top + i;
+      const col = q * strideWidth - info.padInfo.left + j;
+      if (row < 0 || row >= inHeight || col < 0 || col >= inWidth) continue;
+      for (let k = 0; k < c; k++) dx[((b * inHeight + row) * inWidth + col) * c + k]! += dy[((b * outHeight + p) * outWidth + q) * c + k]! / (filterHeight * filterWidth);
+    }
+    return dx;
+  }
+
+  async function checkAvgPoolGrad(label: string): Promise<void> {
+    for (const t of poolCases(5, 60)) {
+      const x = tf.randomNormal([t.n, t.h, t.w, t.c], 0, 1, 'float32', t.i);
+      const y = tf.zeros(t.info.outShape);
+      const dy = tf.randomNormal(y.shape, 0, 1, 'float32', t.i + 3);
+      const attrs = { filterSize: t.filterSize, strides: t.strides, pad: t.pad, dimRoundingMode: t.dimRoundingMode };
+      const { stock, fast } = await stockAndFast(() => tf.engine().runKernel('AvgPoolGrad', { dy, input: x }, attrs as never) as tf.Tensor);
+      const what = `${label} avgPoolGrad ${JSON.stringify({ ...attrs, shape: [t.n, t.h, t.w, t.c] })}`;
+      assertClose(fast, avgPoolGradReference((await dy.data()) as Float32Array, t.info), TOL, `${what} vs definition`);
+      // tfjs-backend-wasm's own disagrees with the definition for some rounding-mode geometries.
+      if (t.dimRoundingMode === undefined) assertClose(fast, stock, TOL, what);
+      disposeAll(x, y, dy);
+    }
+  }
+
+  s('MaxPoolGrad (AssemblyScript, in place): equals stock on distinct values, the definition everywhere', async () => {
+    await checkMaxPoolGrad('in place');
+  });
+  s('AvgPoolGrad (AssemblyScript, in place): equals stock', async () => {
+    await checkAvgPoolGrad('in place');
+  });
+  s('MaxPoolGrad and AvgPoolGrad without the in-place module (JS loops over the heap) give the same', async () => {
+    const bad = new Uint8Array([0, 97, 115, 109, 9]);
+    configureInPlace({ enabled: true, simd: bad, scalar: bad });
+    try {
+      await prepareInPlaceKernels();
+      await checkMaxPoolGrad('JS');
+      await checkAvgPoolGrad('JS');
+    } finally {
+      configureInPlace({ enabled: true });
+      await prepareInPlaceKernels();
+    }
+  });
+  s('the cached transposes and flipped filters go with their source tensors', async () => {
+    const buffers = tf.memory().numDataBuffers;
+    const w = tf.randomNormal([30, 20]);
+    const f = tf.randomNormal([3, 3, 2, 4]);
+    const dy = tf.randomNormal([5, 20]);
+    const dyc = tf.randomNormal([1, 4, 4, 4]);
+    const first = [tf.matMul(dy, w, false, true), tf.conv2dTranspose(dyc as tf.Tensor4D, f as tf.Tensor4D, [1, 6, 6, 2], 1, 'valid')];
+    const again = [tf.matMul(dy, w, false, true), tf.conv2dTranspose(dyc as tf.Tensor4D, f as tf.Tensor4D, [1, 6, 6, 2], 1, 'valid')];
+    for (const [i, t] of first.entries()) assertClose(await t.data(), await again[i]!.data(), { atol: 0, rtol: 0 }, `cached operand ${i}`);
+    disposeAll(first, again, w, f);
+    // The next call of either kernel sweeps the entries of disposed sources.
+    const other = tf.randomNormal([7, 20]);
+    const swept = tf.matMul(dy, other, false, true);
+    // Alive: other, dy, dyc, swept and the cached transpose of `other`; those of w and f are gone.
+    const afterSweep = tf.memory().numDataBuffers - buffers;
+    disposeAll(swept, other, dy, dyc);
+    clearWasmKernelCache();
+    assert(afterSweep === 5, `${afterSweep - 4} cached operands alive, 1 expected`);
+    assert(tf.memory().numDataBuffers === buffers, `${tf.memory().numDataBuffers - buffers} buffers left`);
+  });
+  s('Identity shares the buffer: clones equal their source and outlive it', async () => {
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      const x = tf.cast(tf.tensor1d([1, 0, 3, -4]), dtype);
+      const want = Array.from(await x.data());
+      const { stock, fast } = await stockAndFast(() => tf.clone(x));
+      assertClose(fast, stock, { atol: 0, rtol: 0 }, `clone ${dtype}`);
+      const c = tf.clone(x);
+      x.dispose();
+      assertClose(await c.data(), want, { atol: 0, rtol: 0 }, `clone of a disposed ${dtype} tensor`);
+      c.dispose();
+    }
+    const s1 = tf.tensor1d(['a', 'b'] as never, 'string');
+    const c1 = tf.clone(s1);
+    assert((await c1.data()).join() === 'a,b', 'string clones');
+    disposeAll(s1, c1);
+  });
+  s('leave no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    const a = tf.randomNormal([5, 7]);
+    const b = tf.randomNormal([9, 7]);
+    const x = tf.randomNormal([2, 6, 6, 4]);
+    const f = tf.randomNormal([3, 3, 4, 5]);
+    const outs = [
+      tf.matMul(a, b, false, true),
+      tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(tf.conv2d(t as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'), 2, 2, 'valid')))(x),
+      tf.grad((t: tf.Tensor) => tf.sum(tf.avgPool(t as tf.Tensor4D, 3, 2, 'same')))(x),
+    ];
+    disposeAll(outs, a, b, x, f);
+    assert(tf.memory().numTensors === before, `${tf.memory().numTensors - before} tensors left`);
+  });
+}
+s.run();
