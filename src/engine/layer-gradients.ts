@@ -11,13 +11,13 @@ import { isModelFailure, ModelFailure } from './model.js';
 import { type CheckedSelector, selectNeuron } from './neuron-selector.js';
 import type { ModelCall } from './run-forward.js';
 
-function gradientsOrFail(f: () => tf.Tensor[], path: string): tf.Tensor[] {
+function gradientsOrFail(f: () => tf.Tensor[], path: string, what: string): tf.Tensor[] {
   try {
     return f();
   } catch (e) {
     releaseAbandonedTape();
     if (isModelFailure(e)) throw e;
-    throw new ModelFailure({ _tag: 'GradientUnavailable', path, message: errorText(e) });
+    throw new ModelFailure({ _tag: 'GradientUnavailable', path, message: `${what}${errorText(e)}` });
   }
 }
 
@@ -26,7 +26,8 @@ export function selectedFrom(reached: ReachedLayer, call: ModelCall, resolved: R
   const selected = selectResolved(reached.runFrom(call, value), resolved);
   if (selected._tag === 'Left') throw new ModelFailure(selected.left[0]);
   requireScalarPerExample(selected.right);
-  return selected.right;
+  // A layer whose value is the output itself: an op between them, so the gradient has a path to follow.
+  return value.includes(selected.right) ? tf.clone(selected.right) : selected.right;
 }
 
 /**
@@ -35,13 +36,13 @@ export function selectedFrom(reached: ReachedLayer, call: ModelCall, resolved: R
  */
 export function layerGradientsAndValues(reached: ReachedLayer, call: ModelCall, resolved: ResolvedTarget): { grads: tf.Tensor[]; values: tf.Tensor[] } {
   const values = reached.valueOf(call);
-  const grads = gradientsOrFail(() => tf.grads((...a: tf.Tensor[]) => selectedFrom(reached, call, resolved, a))(values), `layer '${reached.name}'`);
+  const grads = gradientsOrFail(() => tf.grads((...a: tf.Tensor[]) => selectedFrom(reached, call, resolved, a))(values), 'options.layer', `layer '${reached.name}': `);
   return { grads, values };
 }
 
 /** `∂ Σ_rows F / ∂ value` for given layer tensors. */
 export function layerGradientsAt(reached: ReachedLayer, call: ModelCall, resolved: ResolvedTarget, value: readonly tf.Tensor[]): tf.Tensor[] {
-  return gradientsOrFail(() => tf.grads((...a: tf.Tensor[]) => selectedFrom(reached, call, resolved, a))([...value]), `layer '${reached.name}'`);
+  return gradientsOrFail(() => tf.grads((...a: tf.Tensor[]) => selectedFrom(reached, call, resolved, a))([...value]), 'options.layer', `layer '${reached.name}': `);
 }
 
 /** `∂ Σ_rows a_n / ∂ x` for every input `x`, `a_n` the selected neuron of the layer. */
@@ -49,6 +50,7 @@ export function neuronGradientsOf(reached: ReachedLayer, call: ModelCall, select
   return gradientsOrFail(
     () => tf.grads((...xs: tf.Tensor[]) => selectNeuron(reached.valueOf({ ...call, inputs: xs }), selector))([...call.inputs]),
     'inputs',
+    '',
   );
 }
 
@@ -60,16 +62,17 @@ export function jointGradientsAt(reached: ReachedLayers, call: ModelCall, resolv
     return counts.map((k) => flat.slice(at, (at += k)));
   };
   const names = reached.layers.map((l) => `'${l.name}'`).join(', ');
-  const path = reached.layers.length === 1 ? `layer ${names}` : `layers ${names} (each listed layer must reach the output other than through another listed layer, as in Captum)`;
+  const what = reached.layers.length === 1 ? `layer ${names}: ` : `layers ${names} (each listed layer must reach the output other than through another listed layer, as in Captum): `;
   const grads = gradientsOrFail(
     () =>
       tf.grads((...a: tf.Tensor[]) => {
         const selected = selectResolved(reached.runFrom(call, regroup(a)), resolved);
         if (selected._tag === 'Left') throw new ModelFailure(selected.left[0]);
         requireScalarPerExample(selected.right);
-        return selected.right;
+        return a.includes(selected.right) ? tf.clone(selected.right) : selected.right;
       })(values.flat()),
-    path,
+    'options.layer',
+    what,
   );
   return regroup(grads);
 }

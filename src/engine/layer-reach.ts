@@ -94,6 +94,24 @@ function checkOutput(outputs: readonly tf.Tensor[]): tf.Tensor {
   return out;
 }
 
+/**
+ * A layer's tensors must hold one row per example of the call (the methods attribute per row):
+ * a layer of another batch size (a 0-d value, a constant the model keeps) is ModelOutputInvalid.
+ */
+function checkRows(values: tf.Tensor[], call: ModelCall, name: string): tf.Tensor[] {
+  for (const v of values) {
+    if (v.rank === 0 || v.shape[0] !== call.batchSize) {
+      throw new ModelFailure({
+        _tag: 'ModelOutputInvalid',
+        path: 'model',
+        expected: `layer '${name}' to give tensors of ${call.batchSize} rows (one per example), shape [${call.batchSize}, ...]`,
+        got: `shape ${formatShape(v.shape)}`,
+      });
+    }
+  }
+  return values;
+}
+
 function checkValue(value: readonly tf.Tensor[], expected: number, name: string): void {
   if (value.length !== expected) throw new Error(`layer '${name}' has ${expected} tensor(s), got ${value.length} to replace them`);
 }
@@ -139,7 +157,7 @@ function reachInGraph(graph: Graph, node: NodeLike, side: LayerSide, rules?: Rul
     name,
     side,
     where: { kind: 'graph', graph, node },
-    valueOf: (call) => asModel(() => runGraph(feedsOf(graph, call), own, rulesHooks(rules))),
+    valueOf: (call) => asModel(() => checkRows(runGraph(feedsOf(graph, call), own, rulesHooks(rules)), call, name)),
     runFrom: (call, value) =>
       asModel(() => {
         checkValue(value, own.length, name);
@@ -174,7 +192,7 @@ function stagesReach(list: StageList, index: number, side: LayerSide): Omit<Reac
     name,
     side,
     where: { kind: 'stages', list, index },
-    valueOf: (call) => asModel(() => upTo(call)),
+    valueOf: (call) => asModel(() => checkRows(upTo(call), call, name)),
     runFrom: (call, value) =>
       asModel(() => {
         const { args } = split(call);

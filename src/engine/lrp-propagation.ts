@@ -8,6 +8,7 @@
 //   - passThrough: r_in = r (Captum's rule-less ReLU, Tanh, Dropout);
 //   - gradient: r_in = the ordinary VJP (functional code in Captum: flatten, reshape, concatenation).
 import * as tf from '@tensorflow/tfjs-core';
+import { requireScalarPerExample } from './gradients.js';
 import { describeValue, readFields } from '../core/arguments.js';
 import type { AttributionError } from '../core/errors.js';
 import { failAll, fail, ok, type Result } from '../core/validation.js';
@@ -184,6 +185,17 @@ export interface LrpPlan {
   propagate(call: ModelCall, resolved: ResolvedTarget, layer?: string): Relevances;
 }
 
+/**
+ * The selected output holds one value per example of the call: a 0-d output, another batch size or
+ * several values per example (no target) are the model's or the target's problem, reported as such.
+ */
+export function checkSelectedRows(out: tf.Tensor, rows: number): void {
+  requireScalarPerExample(out);
+  if (out.shape[0] !== rows) {
+    throw new ModelFailure({ _tag: 'ModelOutputInvalid', path: 'model', expected: `one value per example, shape [${rows}] or [${rows}, 1]`, got: `shape [${out.shape.join(',')}]` });
+  }
+}
+
 function selectedAndSeed(output: tf.Tensor, resolved: ResolvedTarget): { out: tf.Tensor; seed: tf.Tensor } {
   const pick = (o: tf.Tensor): tf.Tensor => {
     const s = selectResolved(o, resolved);
@@ -191,6 +203,8 @@ function selectedAndSeed(output: tf.Tensor, resolved: ResolvedTarget): { out: tf
     return s.right;
   };
   const out = pick(output);
+  // A target that keeps the whole output selects it as it is: no op for tf.grads to follow, and a seed of ones.
+  if (out === output) return { out, seed: tf.onesLike(output) };
   const [seed] = tf.grads((o: tf.Tensor) => pick(o))([output]);
   return { out, seed: seed! };
 }

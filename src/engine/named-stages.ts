@@ -2,6 +2,7 @@
 // layer and neuron methods can reach. The result is itself a forward function, so it is accepted
 // wherever a model is; the stages stay private to this module (a WeakMap), so nothing can spoof them.
 import type * as tf from '@tensorflow/tfjs-core';
+import { ModelFailure } from './model.js';
 import { describeValue, isTensor, readArray, readFields } from '../core/arguments.js';
 import type { AttributionError } from '../core/errors.js';
 import { failAll, ok, type Result } from '../core/validation.js';
@@ -56,12 +57,23 @@ const registry = new WeakMap<object, StageList>();
 export const stagesOf = (model: unknown): StageList | undefined =>
   typeof model === 'function' ? registry.get(model) : undefined;
 
-/** Calls one stage; a stage must return a tensor or a non-empty array of tensors. */
+const usable = (t: unknown): t is tf.Tensor => isTensor(t) && !t.isDisposed && (t.dtype === 'float32' || t.dtype === 'int32');
+
+/**
+ * Calls one stage; a stage must return a live float32 or int32 tensor, or a non-empty array of them
+ * (as a model must). Anything else is `ModelOutputInvalid` naming the stage. What the stage throws
+ * propagates (the model call reports it as `ModelThrew`).
+ */
 export function runStage(stage: StageList['stages'][number], index: number, values: readonly tf.Tensor[], args: readonly unknown[]): tf.Tensor[] {
   const out: unknown = (stage.fn as (...a: unknown[]) => unknown)(...values, ...args);
-  if (isTensor(out)) return [out];
-  if (Array.isArray(out) && out.length > 0 && out.every(isTensor)) return [...out];
-  throw new Error(`stage ${index}${stage.name === undefined ? '' : ` ('${stage.name}')`} returned ${describeValue(out)}, expected a tensor or an array of tensors`);
+  if (usable(out)) return [out];
+  if (Array.isArray(out) && out.length > 0 && out.every(usable)) return [...out];
+  throw new ModelFailure({
+    _tag: 'ModelOutputInvalid',
+    path: 'model',
+    expected: `stage ${index}${stage.name === undefined ? '' : ` ('${stage.name}')`} to return a live float32 or int32 tensor, or an array of them`,
+    got: Array.isArray(out) ? `an array (${out.map(describeValue).slice(0, 3).join(', ')})` : describeValue(out),
+  });
 }
 
 /** Runs stages `from..` on `values`, the input of stage `from`; returns the last stage's output. */

@@ -46,10 +46,14 @@ export function perturbationBaselines(inputs: readonly tf.Tensor[], baselines: u
   });
 }
 
-/** The model on `k·N` perturbed rows (targets and extra tensors repeated `k` times), the selected output as it comes. */
+/**
+ * The model on `k·N` perturbed rows (targets and extra tensors repeated `k` times), the selected
+ * output as it comes. The model gets clones (no copy of the data), so a model that disposes what
+ * it is given cannot free the baselines or inputs the next evaluation needs. Run inside `tf.tidy`.
+ */
 export function evaluateRows(prepared: PreparedCall, inputs: readonly tf.Tensor[], k: number): tf.Tensor {
   const { call, resolved } = prepared;
-  const expanded: ModelCall = { ...call, inputs, batchSize: k * call.batchSize, args: expandArgs(call.args, k, 'repeat') };
+  const expanded: ModelCall = { ...call, inputs: inputs.map((t) => tf.clone(t)), batchSize: k * call.batchSize, args: expandArgs(call.args, k, 'repeat') };
   return tf.cast(forwardSelected(expanded, expandTarget(resolved, k, 'repeat')), 'float32');
 }
 

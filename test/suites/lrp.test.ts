@@ -3,7 +3,7 @@
 // cut into named stages (rules given by stage name).
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
-import { layerLrp, lrp, type LrpRule, type Model, message } from '../../src/index.js';
+import { layerLrp, lrp, type LrpRule, type Model, message, namedStages } from '../../src/index.js';
 import { type ItemsJson, type ReferenceCase, loadCases, toItems } from '../support/fixtures.js';
 import { assert, assertClose, disposeAll, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 import { stagedModelFor } from '../support/layer-models.js';
@@ -65,6 +65,20 @@ s('rules are checked: unknown layers, unknown rules, weight rules on stages; gam
     const again = expectRight(await lrp(model, x, { target: 0 }));
     assertClose(await again.data(), await eps.attributions.data(), { atol: 0, rtol: 0 });
     disposeAll(eps, again);
+  });
+  x.dispose();
+});
+s('a model with one output per example needs no target: the whole [N, 1] output is explained (epsilon rule on a linear model: x·w)', async () => {
+  const staged: Model = expectRight(namedStages([
+    { name: 'fc1', fn: (x: tf.Tensor) => tf.matMul(x as tf.Tensor2D, tf.ones([3, 2])) },
+    { name: 'fc2', fn: (h: tf.Tensor) => tf.matMul(h as tf.Tensor2D, tf.ones([2, 1])) },
+  ]));
+  const x = tf.tensor2d([[1, 2, 3], [-1, 0.5, 2]]);
+  await withoutLeaks('lrp without a target', async () => {
+    const r = expectRight(await lrp(staged, x, { rules: { fc1: { rule: 'epsilon' }, fc2: { rule: 'epsilon' } }, returnConvergenceDelta: true }));
+    assertClose(await r.attributions.data(), [2, 4, 6, -2, 1, 4], { atol: 1e-5, rtol: 1e-5 }, 'relevance = 2x');
+    assertClose(await r.delta.data(), [0, 0], { atol: 1e-4, rtol: 0 }, 'delta');
+    disposeAll(r);
   });
   x.dispose();
 });

@@ -90,12 +90,18 @@ async function run(model: Model, inputs: Inputs, options?: LayerIntegratedGradie
   // The layers' values at the inputs and at the baselines: ordinary forward passes. With several
   // layers, their tensors are handled as one flat list (Captum flattens them too) and regrouped at the end.
   let counts: number[] = [];
-  const ends = tidyResult(() => {
-    const atInputs = layers.valueOf(call);
-    const atBaselines = layers.valueOf({ ...call, inputs: baselines.right });
-    counts = atInputs.map((g) => g.length);
-    return ok([...atInputs.flat(), ...atBaselines.flat()]);
-  });
+  let ends: Result<tf.Tensor[]>;
+  try {
+    ends = tidyResult(() => {
+      const atInputs = layers.valueOf(call);
+      const atBaselines = layers.valueOf({ ...call, inputs: baselines.right });
+      counts = atInputs.map((g) => g.length);
+      return ok([...atInputs.flat(), ...atBaselines.flat()]);
+    });
+  } catch (e) {
+    tf.dispose(baselines.right); // the model failed on the inputs or the baselines
+    throw e;
+  }
   if (ends._tag === 'Left') {
     tf.dispose(baselines.right);
     return ends;

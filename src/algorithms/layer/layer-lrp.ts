@@ -7,7 +7,7 @@ import { tidyResult } from '../../core/tidy-result.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
 import { relevanceDelta } from '../primary/lrp.js';
 import { type LayerDeltaAttributionMethod, layerForm, type LayerMethodOptions, onlyLayer, prepareLayerCall } from '../../engine/layer-method.js';
-import { checkLrpRules, type LrpRule, lrpPlan } from '../../engine/lrp-propagation.js';
+import { checkLrpRules, checkSelectedRows, type LrpRule, lrpPlan } from '../../engine/lrp-propagation.js';
 import { type Inputs, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 
@@ -40,6 +40,7 @@ async function run(model: Model, inputs: Inputs, options?: LayerLrpOptions): Pro
   const { call, resolved } = c.right.prepared;
   const out = tidyResult(() => {
     const rel = plan.right.propagate(call, resolved, layer.name);
+    checkSelectedRows(rel.out, call.batchSize);
     const at = layer.side === 'input' ? rel.layerInput : rel.layerOutput;
     if (at === undefined) throw new Error(`layer '${layer.name}' received no relevance`);
     const attributions = at.map((t) => tf.mul(t, tf.reshape(rel.out, [t.shape[0] as number, ...t.shape.slice(1).map(() => 1)])));

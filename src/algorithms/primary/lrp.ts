@@ -6,7 +6,7 @@ import { booleanOption, readOptions } from '../../core/options.js';
 import { mirrorForm } from '../../core/tensors.js';
 import { tidyResult } from '../../core/tidy-result.js';
 import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
-import { checkLrpRules, type LrpRule, lrpPlan } from '../../engine/lrp-propagation.js';
+import { checkLrpRules, checkSelectedRows, type LrpRule, lrpPlan } from '../../engine/lrp-propagation.js';
 import { type DeltaAttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 import { prepareCall } from '../../engine/prepare-call.js';
@@ -47,7 +47,7 @@ async function run(model: Model, inputs: Inputs, options?: LrpOptions): Promise<
   const { call, resolved } = r.right.prepared;
   const out = tidyResult(() => {
     const rel = r.right.plan!.propagate(call, resolved);
-    if (rel.out.size !== call.batchSize) throw new Error(`the selected output has shape [${rel.out.shape}], expected one value per example`);
+    checkSelectedRows(rel.out, call.batchSize);
     const attributions = rel.inputs.slice(0, call.inputs.length).map((x) => tf.mul(x, perRow(rel.out, x))); // relevance times the selected output
     return ok(r.right.checked.withDelta ? [...attributions, relevanceDelta(rel.out, attributions)] : attributions);
   });
