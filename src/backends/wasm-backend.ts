@@ -160,10 +160,11 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await activate('wasm', () => new BackendWasm(module as never), WASM_PRIORITY);
   registerWasmGradientKernels();
-  registerFirstMaxPoolGrad('wasm'); // correctness (torch's tie rule) even with the fast kernels off
-  if (options.fastKernels === false) restoreWasmKernels();
-  else {
-    registerFastWasmKernels(); // its MaxPoolGrad keeps the first-maximum rule, in AssemblyScript
+  if (options.fastKernels === false) {
+    restoreWasmKernels();
+    registerFirstMaxPoolGrad('wasm'); // torch's tie rule without the fast kernels: built from tfjs ops
+  } else {
+    registerFastWasmKernels(); // its MaxPoolGrad keeps torch's tie rule (the first maximum), in AssemblyScript
     // The pool gradients run the in-place module once it is compiled (JS loops until then); a
     // source that never answers must not hold up the backend.
     await Promise.race([prepareInPlaceKernels(), new Promise((resolve) => setTimeout(resolve, 2000))]);

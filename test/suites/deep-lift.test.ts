@@ -330,9 +330,9 @@ s('bad options and models are refused with a Left naming the argument', async ()
     has(await path(deepLift(mlp, x, { target: 0, customAttributionFunc: (_m) => { throw new Error('boom'); } }), ['ModelThrew']), 'options.customAttributionFunc');
     has(await path(deepLift(mlp, x, { target: 0, baselines: z23 }), ['BaselineShapeInvalid']), 'options.baselines');
     has(await path(deepLift(mlp, x, { target: 0, baselines: [0, 0] }), ['BaselineCountMismatch']), 'options.baselines');
-    has(await path(deepLift(mlp, x), ['TargetRequiredForMultiOutput']), 'target');
+    has(await path(deepLift(mlp, x), ['TargetRequiredForMultiOutput']), 'options.target');
     has(await path(deepLift(shared, x, { target: 0 }), ['InvalidArgument']), 'model');
-    has(await path(deepLift(layered, x, { target: 0, additionalForwardArgs: ['x'] }), ['InvalidArgument']), 'additionalForwardArgs');
+    has(await path(deepLift(layered, x, { target: 0, additionalForwardArgs: ['x'] }), ['InvalidArgument']), 'options.additionalForwardArgs');
     has(await path(deepLift((t: tf.Tensor) => tf.slice(ops.relu(tf.slice(t, 0, 1)), 0, 1), x), ['ModelThrew']), 'model');
     has(await path(deepLiftShap(mlp, x, {} as never), ['InvalidArgument']), 'options.baselines');
     has(await path(deepLiftShap(mlp, x, { baselines: z13 }), ['InvalidArgument']), 'options.baselines');
@@ -343,7 +343,7 @@ s('bad options and models are refused with a Left naming the argument', async ()
     has(await path(deepLiftShap(mlp, x, { baselines: z23, internalBatchSize: 0, eps: 1 } as never), ['InvalidArgument']), 'options.eps');
     has(await path(deepLiftShap(mlp, x, { baselines: z23, internalBatchSize: 1.5 }), ['InvalidArgument']), 'options.internalBatchSize');
     has(await path(guidedBackprop(mlp, x, { target: 0, baselines: 0 } as never), ['InvalidArgument']), 'options.baselines');
-    has(await path(deconvolution(mlp, x, { target: 9 }), ['TargetIndexOutOfRange']), 'target');
+    has(await path(deconvolution(mlp, x, { target: 9 }), ['TargetIndexOutOfRange']), 'options.target');
     has(await path(guidedBackprop(mlp, z33, { target: 0 }), ['DtypeUnsupported']), 'inputs');
   });
   disposeAll(z23, z13, z24, z33);

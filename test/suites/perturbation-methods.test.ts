@@ -183,7 +183,7 @@ const BAD: readonly [string, () => Record<string, unknown>, readonly ErrorTag[],
     [name, () => ({ ...ALL[name]!.options, perturbationsperEval: 2 }), ['InvalidArgument'], 'options.perturbationsperEval'],
     [name, () => ({ ...ALL[name]!.options, onProgress: 3 }), ['InvalidArgument'], 'options.onProgress'],
     [name, () => ({ ...ALL[name]!.options, signal: {} }), ['InvalidArgument'], 'options.signal'],
-    [name, () => ({ ...ALL[name]!.options, target: 5 }), ['TargetIndexOutOfRange'], 'target'],
+    [name, () => ({ ...ALL[name]!.options, target: 5 }), ['TargetIndexOutOfRange'], 'options.target'],
   ]),
   ...['featureAblation', 'shapleyValues', 'shapleyValueSampling', 'featurePermutation', 'lime', 'kernelShap'].flatMap((name): [string, () => Record<string, unknown>, readonly ErrorTag[], string][] => [
     [name, () => ({ ...ALL[name]!.options, featureMask: tf.tensor2d([[0, 1, 2]], [1, 3], 'int32') }), ['InvalidArgument'], 'options.featureMask'],

@@ -349,7 +349,7 @@ s('invalid options are Lefts naming the argument, and nothing leaks', async () =
     ['gradientShap without baselines', () => gradientShap(model, x, { target: 0 } as never), 'InvalidArgument', 'options.baselines'],
     ['gradientShap with a number first', () => gradientShap(twoModel, two, { baselines: [0, distribution] }), 'BaselineTypeInvalid', 'options.baselines[0]'],
     ['gradientShap nSamples -1', () => gradientShap(model, x, { target: 0, baselines: distribution, nSamples: -1 }), 'InvalidArgument', 'options.nSamples'],
-    ['target count', () => smoothSaliency(model, x, { target: [0, 1, 1] }), 'TargetCountMismatch', 'target'],
+    ['target count', () => smoothSaliency(model, x, { target: [0, 1, 1] }), 'TargetCountMismatch', 'options.target'],
     ['not a method', () => noiseTunnel(42 as never)(model, x), 'InvalidArgument', 'method'],
     ['a method without a descriptor', () => noiseTunnel((async () => undefined) as never)(model, x), 'InvalidArgument', 'method.descriptor'],
     ['options not an object', () => smoothSaliency(model, x, 'fast' as never), 'InvalidArgument', 'options'],
@@ -386,10 +386,10 @@ s('hostile values in every argument and option settle as a Right or a Left namin
     const slots: [string, readonly string[], (v: unknown) => [unknown, unknown, unknown]][] = [
       ['model', ['model'], (v) => [v, x, valid]],
       ['inputs', ['inputs', 'model', 'options.baselines'], (v) => [model, v, valid]], // a shape the model or the baselines do not fit
-      ['options', ['options', 'target'], (v) => [model, x, v]], // {}: no target for a two-output model
+      ['options', ['options', 'options.target'], (v) => [model, x, v]], // {}: no target for a two-output model
       ...keys.map((k): [string, readonly string[], (v: unknown) => [unknown, unknown, unknown]] => [
         `options.${k}`,
-        k === 'target' ? ['target', 'model'] : k === 'additionalForwardArgs' ? ['additionalForwardArgs', 'model'] : k === 'sampler' ? ['options.sampler', 'options.seed'] : k === 'baselines' ? ['options.baselines', 'model'] : [`options.${k}`],
+        k === 'target' ? ['options.target', 'model'] : k === 'additionalForwardArgs' ? ['options.additionalForwardArgs', 'model'] : k === 'sampler' ? ['options.sampler', 'options.seed'] : k === 'baselines' ? ['options.baselines', 'model'] : [`options.${k}`],
         (v) => [model, x, { ...valid, [k]: v }],
       ]),
     ];

@@ -44,8 +44,8 @@ export type AnyMethod = (model: Model, inputs: tf.Tensor | tf.Tensor[], options:
 
 /** The paths a Left may name when option `key` is hostile. */
 const prefixesFor = (key: string): string[] =>
-  key === 'target' ? ['target', 'model']
-  : key === 'additionalForwardArgs' ? ['additionalForwardArgs', 'model']
+  key === 'target' ? ['options.target', 'model']
+  : key === 'additionalForwardArgs' ? ['options.additionalForwardArgs', 'model']
   : key === 'sampler' ? ['options.sampler', 'options.seed']
   : key === 'layer' ? ['options.layer', 'model']
   : [`options.${key}`];
