@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { type AttributionError, initBackend, integratedGradients, interpolate, layerGradCam, message, noiseTunnel, type Result, type RgbaImage, saliency, sideBySide, type VisualizeSign, visualizeImageAttr } from '../src/index.js';
-import { writePng } from '../src/node/index.js';
+import { writePng } from 'tfjs-attribution/node'; // the Node-only entry point, by the package's own name
 import { loadDigits, TRAIN_COUNT } from './digits/data.js';
 import { loadDigitsCnn } from './digits/model.js';
 

@@ -55,7 +55,7 @@ export { type InputXGradientOptions, inputXGradient } from './algorithms/primary
 export { type IntegratedGradientsOptions, integratedGradients } from './algorithms/primary/integrated-gradients.js';
 
 // Visualisation: Captum's visualize_image_attr as pure functions to RGBA pixels (no DOM, no Node).
-// PNG output lives in the Node-only entry point `tfjs-attribution/node`.
+// encodePng gives PNG bytes anywhere; writing a file lives in the Node-only entry point `tfjs-attribution/node` (node/).
 export { type VisualizeSign, visualizeSigns } from './visualization/sign.js';
 export type { ImageMapLike } from './visualization/image-map.js';
 export { type NormalizeOptions, type NormalizedAttribution, normalizeAttribution } from './visualization/normalize-attribution.js';
@@ -69,6 +69,7 @@ export {
   visualizeMethods,
 } from './visualization/visualize-image-attr.js';
 export { type SideBySideOptions, sideBySide } from './visualization/side-by-side.js';
+export { encodePng } from './visualization/encode-png.js';
 
 // Sampling methods and the noise tunnel: seeded or replayed draws (engine/sampler), InputBaselineXGradient, GradientShap, NoiseTunnel.
 export {

@@ -101,7 +101,7 @@ function docs(): Promise<boolean> {
 }
 
 console.log('===== type check, API reference =====');
-const typechecks = await Promise.all([...['tsconfig.json', 'src/node/tsconfig.json', 'test/tsconfig.json'].map(typecheck), ...(process.env['TFJS_ATTRIBUTION_DOCS'] === '0' ? [] : [docs()])]);
+const typechecks = await Promise.all([...['tsconfig.json', 'node/tsconfig.json', 'test/tsconfig.json'].map(typecheck), ...(process.env['TFJS_ATTRIBUTION_DOCS'] === '0' ? [] : [docs()])]);
 
 const runs: BackendRun[] = [];
 for (const backend of BACKENDS) {

@@ -251,9 +251,9 @@ async function typesChecks(consumer: string, label: string, tfjs: 'split' | 'umb
   const imports =
     tfjs === 'umbrella' ? `import * as tf from '@tensorflow/tfjs';\nimport * as tfl from '@tensorflow/tfjs';` : `import * as tf from '@tensorflow/tfjs-core';\nimport * as tfl from '@tensorflow/tfjs-layers';`;
   const code = `${imports}
-import { computeGradients, convergenceDelta, initBackend, integratedGradients, interpolate, message, sumRows, target, tensorizeBaselines, visualizeImageAttr, type AttributionError, type BackendReport, type Model, type Result, type RgbaImage, type Target } from 'tfjs-attribution';
+import { computeGradients, convergenceDelta, encodePng, initBackend, integratedGradients, interpolate, message, sumRows, target, tensorizeBaselines, visualizeImageAttr, type AttributionError, type BackendReport, type Model, type Result, type RgbaImage, type Target } from 'tfjs-attribution';
 import { cpuBackend } from 'tfjs-attribution/cpu';
-import { encodePng } from 'tfjs-attribution/node';
+import { writePng } from 'tfjs-attribution/node';
 import { wasmBackend } from 'tfjs-attribution/wasm';
 import { webgpuBackend } from 'tfjs-attribution/webgpu';
 
@@ -290,7 +290,8 @@ if (d._tag === 'Left') {
 console.log(interpolate(tf.ones([1, 2, 2, 1]), 4)._tag);
 const heat: Result<RgbaImage> = await visualizeImageAttr(tf.ones([2, 2, 3]), undefined, { method: 'heat_map', sign: 'positive' });
 const png: Result<Uint8Array> | undefined = heat._tag === 'Right' ? encodePng(heat.right) : undefined;
-console.log(png?._tag);
+const written: Result<{ readonly path: string; readonly bytes: number }> | undefined = heat._tag === 'Right' ? await writePng('heat.png', heat.right) : undefined;
+console.log(png?._tag, written?._tag);
 `;
   await writeFile(join(consumer, 'check.ts'), code);
   const modes = [

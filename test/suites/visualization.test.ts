@@ -12,6 +12,7 @@ import {
   applyColorMap,
   colorMapFromList,
   defaultColorMap,
+  encodePng,
   interpolate,
   message,
   namedColorMap,
@@ -23,7 +24,7 @@ import {
   type VisualizeSign,
   visualizeImageAttr,
 } from '../../src/index.js';
-import { encodePng, writePng } from '../../src/node/index.js';
+import { writePng } from 'tfjs-attribution/node';
 import { loadCases, type ReferenceCase, type TensorJson, toTensor } from '../support/fixtures.js';
 import { AssertionFailure, assert, assertClose, expectCategory, expectLeft, expectRight, parityCases, withoutLeaks } from '../support/harness.js';
 

@@ -42,7 +42,9 @@ const names = entryNames(JSON.parse(readFileSync(join(root, 'package.json'), 'ut
 const missing = [];
 let count = 0;
 // Every entry point of the package is documented, and nothing else is.
-const entries = new Set(config.entryPoints.map((e) => relative(join(root, 'src'), join(here, e)).replace(/\.ts$/, '').replace(/\/index$/, '') || 'index'));
+/** An entry point's path as a key of package.json's exports: under src/ or node/, without `.ts` or `/index`. */
+const keyOf = (file) => relative(root, file).replace(/^src\//, '').replace(/\.ts$/, '').replace(/(^|\/)index$/, '') || 'index';
+const entries = new Set(config.entryPoints.map((e) => keyOf(join(here, e))));
 for (const source of names.keys()) if (!entries.has(source)) missing.push(`${names.get(source)}: an entry point of package.json that typedoc.json does not list`);
 for (const entry of config.entryPoints) {
   const file = join(here, entry);
@@ -52,7 +54,7 @@ for (const entry of config.entryPoints) {
     missing.push(`${entry}: not compiled`);
     continue;
   }
-  const name = names.get(relative(join(root, 'src'), file).replace(/\.ts$/, '').replace(/\/index$/, '') || 'index') ?? entry;
+  const name = names.get(keyOf(file)) ?? entry;
   const documented = modules.get(name) ?? new Set();
   for (const exported of checker.getExportsOfModule(symbol)) {
     count += 1;

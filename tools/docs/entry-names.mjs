@@ -20,7 +20,10 @@ export function load(app) {
   const names = entryNames(pkg);
   // 'resolveBegin' is Converter.EVENT_RESOLVE_BEGIN, named without importing typedoc: build-docs.mjs
   // imports this file before it installs TypeDoc.
+  // Entry points live under src/ and node/, so TypeDoc names modules from the repository root
+  // ('src', 'src/backends/wasm-backend', 'node'); the keys are paths under dist/ ('index', 'backends/wasm-backend', 'node').
+  const key = (name) => (name === 'src' ? 'index' : name.replace(/^src\//, ''));
   app.converter.on('resolveBegin', (context) => {
-    for (const module of context.project.children ?? []) module.name = names.get(module.name) ?? module.name;
+    for (const module of context.project.children ?? []) module.name = names.get(key(module.name)) ?? module.name;
   });
 }
