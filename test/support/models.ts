@@ -36,7 +36,23 @@ function weights(spec: ModelSpec): { kernel?: tf.Tensor; bias?: tf.Tensor }[] {
   );
 }
 
-function applyLayer(x: tf.Tensor, l: LayerSpec, w: { kernel?: tf.Tensor; bias?: tf.Tensor }): tf.Tensor {
+/** The non-linear ops a reference model is written with: plain tf ops, or the library's rule ops (attributionOps, for the rule methods). */
+export interface ModelOps {
+  relu(x: tf.Tensor): tf.Tensor;
+  sigmoid(x: tf.Tensor): tf.Tensor;
+  tanh(x: tf.Tensor): tf.Tensor;
+  softmax(x: tf.Tensor): tf.Tensor;
+  maxPool(x: tf.Tensor, filterSize: [number, number], strides: [number, number], pad: 'valid'): tf.Tensor;
+}
+const plainOps: ModelOps = {
+  relu: tf.relu,
+  sigmoid: tf.sigmoid,
+  tanh: tf.tanh,
+  softmax: (x) => tf.softmax(x),
+  maxPool: (x, filterSize, strides, pad) => tf.maxPool(x as tf.Tensor4D, filterSize, strides, pad),
+};
+
+function applyLayer(x: tf.Tensor, l: LayerSpec, w: { kernel?: tf.Tensor; bias?: tf.Tensor }, ops: ModelOps): tf.Tensor {
   const n = x.shape[0] as number;
   switch (l.kind) {
     case 'dense':
@@ -44,15 +60,15 @@ function applyLayer(x: tf.Tensor, l: LayerSpec, w: { kernel?: tf.Tensor; bias?: 
     case 'conv2d':
       return tf.add(tf.conv2d(x as tf.Tensor4D, w.kernel as tf.Tensor4D, l.strides ?? [1, 1], l.padding ?? 'valid'), w.bias as tf.Tensor);
     case 'relu':
-      return tf.relu(x);
+      return ops.relu(x);
     case 'sigmoid':
-      return tf.sigmoid(x);
+      return ops.sigmoid(x);
     case 'tanh':
-      return tf.tanh(x);
+      return ops.tanh(x);
     case 'softmax':
-      return tf.softmax(x);
+      return ops.softmax(x);
     case 'maxpool2d':
-      return tf.maxPool(x as tf.Tensor4D, l.pool ?? [2, 2], l.strides ?? [2, 2], 'valid');
+      return ops.maxPool(x, l.pool ?? [2, 2], l.strides ?? [2, 2], 'valid');
     case 'avgpool2d':
       return tf.avgPool(x as tf.Tensor4D, l.pool ?? [2, 2], l.strides ?? [2, 2], 'valid');
     case 'flatten':
@@ -67,7 +83,7 @@ function applyLayer(x: tf.Tensor, l: LayerSpec, w: { kernel?: tf.Tensor; bias?: 
  * methods): with several inputs an unnamed first stage flattens and concatenates them, so the first
  * layer's input is the concatenation (as in Captum); an unnamed last stage applies the extra factor.
  */
-export function stagesOf(name: string): { name?: string; fn: (...args: never[]) => tf.Tensor }[] {
+export function stagesOf(name: string, ops: ModelOps = plainOps): { name?: string; fn: (...args: never[]) => tf.Tensor }[] {
   const spec = modelSpecs[name];
   if (spec === undefined) throw new Error(`no model ${name}`);
   const w = weights(spec);
@@ -78,7 +94,7 @@ export function stagesOf(name: string): { name?: string; fn: (...args: never[]) 
       fn: ((...args: tf.Tensor[]) => tf.concat(args.slice(0, k).map((t) => tf.reshape(t, [t.shape[0] as number, -1])), 1)) as never,
     });
   }
-  spec.layers.forEach((l, i) => stages.push({ ...(l.name ? { name: l.name } : {}), fn: ((x: tf.Tensor) => applyLayer(x, l, w[i] ?? {})) as never }));
+  spec.layers.forEach((l, i) => stages.push({ ...(l.name ? { name: l.name } : {}), fn: ((x: tf.Tensor) => applyLayer(x, l, w[i] ?? {}, ops)) as never }));
   stages.push({
     fn: ((x: tf.Tensor, scale?: unknown) => (typeof scale === 'number' || scale instanceof tf.Tensor ? tf.mul(x, scale) : x)) as never,
   });
@@ -89,7 +105,7 @@ export function stagesOf(name: string): { name?: string; fn: (...args: never[]) 
  * `f(x_1..x_k, ...extra)`: one input goes in as it is; several are flattened and concatenated.
  * The first extra argument (a number or a broadcastable tensor) multiplies the output; the rest are ignored.
  */
-export function forwardOf(name: string): (...args: unknown[]) => tf.Tensor {
+export function forwardOf(name: string, ops: ModelOps = plainOps): (...args: unknown[]) => tf.Tensor {
   const spec = modelSpecs[name];
   if (spec === undefined) throw new Error(`no model ${name}`);
   const w = weights(spec);
@@ -105,7 +121,7 @@ export function forwardOf(name: string): (...args: unknown[]) => tf.Tensor {
             1,
           );
     spec.layers.forEach((l, i) => {
-      x = applyLayer(x, l, w[i] ?? {});
+      x = applyLayer(x, l, w[i] ?? {}, ops);
     });
     const scale = extra[0];
     if (typeof scale === 'number' || scale instanceof tf.Tensor) x = tf.mul(x, scale);

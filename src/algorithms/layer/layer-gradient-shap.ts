@@ -16,9 +16,8 @@ import { type LayerDeltaAttributionMethod, layerForm, type LayerMethodOptions, o
 import { type Inputs, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 import { checkSampling, drawAlphas, type Sampler, type SamplingMethod } from '../../engine/sampler.js';
-import { requireDistribution } from '../primary/gradient-shap.js';
+import { gradientShapRun } from '../primary/gradient-shap.js';
 import { scaledPoints } from '../primary/input-baseline-x-gradient.js';
-import { noiseTunnel } from '../wrappers/noise-tunnel.js';
 
 interface InnerOptions extends LayerMethodOptions {
   readonly baselines?: Baselines;
@@ -76,7 +75,6 @@ const layerInputBaselineXGradient = Object.assign(
   ),
   { drawsSamples: true as const },
 );
-const tunnel = noiseTunnel(layerInputBaselineXGradient as never) as unknown as (model: Model, inputs: Inputs, options: unknown) => Promise<Result<unknown>>;
 
 /**
  * Options of {@link layerGradientShap}: Captum's `LayerGradientShap(forward_func, layer,
@@ -121,15 +119,8 @@ const KEYS = [
   'signal',
 ] as const;
 
-async function run(model: Model, inputs: Inputs, options?: LayerGradientShapOptions): Promise<Result<unknown>> {
-  const fields = readOptions(options, KEYS);
-  if (fields._tag === 'Left') return fields;
-  const o = fields.right;
-  const distribution = requireDistribution(o.baselines);
-  if (distribution !== undefined) return distribution;
-  const passed = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  return tunnel(model, inputs, { ...passed, stdevs: o.stdevs ?? 0, ntType: 'smoothgrad', drawBaselineFromDistrib: true });
-}
+const run = gradientShapRun(layerInputBaselineXGradient, KEYS);
+
 
 /**
  * Captum's `LayerGradientShap`: {@link gradientShap} with the gradients taken at a layer. For each

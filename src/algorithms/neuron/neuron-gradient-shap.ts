@@ -15,9 +15,8 @@ import { type AttributionMethod, type Inputs, withDescriptor } from '../../engin
 import { type Model, modelErrorOf } from '../../engine/model.js';
 import { checkNeuronSelector } from '../../engine/neuron-selector.js';
 import { checkSampling, drawAlphas, type Sampler, type SamplingMethod } from '../../engine/sampler.js';
-import { requireDistribution } from '../primary/gradient-shap.js';
+import { gradientShapRun } from '../primary/gradient-shap.js';
 import { scaledPoints } from '../primary/input-baseline-x-gradient.js';
-import { noiseTunnel } from '../wrappers/noise-tunnel.js';
 
 interface InnerOptions extends NeuronMethodOptions {
   readonly baselines?: Baselines;
@@ -64,7 +63,6 @@ const neuronInputBaselineXGradient = Object.assign(
   ),
   { drawsSamples: true as const },
 );
-const tunnel = noiseTunnel(neuronInputBaselineXGradient as never) as unknown as (model: Model, inputs: Inputs, options: unknown) => Promise<Result<unknown>>;
 
 /**
  * Options of {@link neuronGradientShap}: Captum's `NeuronGradientShap(forward_func, layer,
@@ -107,15 +105,8 @@ const KEYS = [
   'signal',
 ] as const;
 
-async function run(model: Model, inputs: Inputs, options?: NeuronGradientShapOptions): Promise<Result<unknown>> {
-  const fields = readOptions(options, KEYS);
-  if (fields._tag === 'Left') return fields;
-  const o = fields.right;
-  const distribution = requireDistribution(o.baselines);
-  if (distribution !== undefined) return distribution;
-  const passed = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  return tunnel(model, inputs, { ...passed, stdevs: o.stdevs ?? 0, ntType: 'smoothgrad', drawBaselineFromDistrib: true });
-}
+const run = gradientShapRun(neuronInputBaselineXGradient, KEYS);
+
 
 /**
  * Captum's `NeuronGradientShap`: {@link gradientShap} of the neuron `neuronSelector` picks in the

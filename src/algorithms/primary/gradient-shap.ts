@@ -61,8 +61,6 @@ const KEYS = [
   'signal',
 ] as const;
 
-const tunnel = noiseTunnel(inputBaselineXGradient);
-
 /**
  * Captum's check that GradientShap's baselines are a distribution: "Baselines distribution has to be
  * provided in a form of a torch.Tensor" (the first one; later ones may be numbers). A Left, or
@@ -80,20 +78,27 @@ export function requireDistribution(baselines: unknown): Result<never> | undefin
   return fail(error);
 }
 
-async function run(model: Model, inputs: Inputs, options?: GradientShapOptions): Promise<Result<unknown>> {
-  const fields = readOptions(options, KEYS);
-  if (fields._tag === 'Left') return fields;
-  const o = fields.right;
-  const distribution = requireDistribution(o.baselines);
-  if (distribution !== undefined) return distribution;
-  const passed = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  return tunnel(model, inputs, {
-    ...passed,
-    stdevs: o.stdevs ?? 0,
-    ntType: 'smoothgrad',
-    drawBaselineFromDistrib: true,
-  } as never);
+type Run = (model: Model, inputs: Inputs, options?: unknown) => Promise<Result<unknown>>;
+
+/**
+ * GradientShap over one of the InputBaselineXGradient forms (of the inputs, a layer or a neuron):
+ * the options named in `keys` read, Captum's distribution check, then a smoothgrad noise tunnel
+ * around `inner` that draws the baselines from the distribution. The layer and neuron forms share it.
+ */
+export function gradientShapRun(inner: unknown, keys: readonly string[]): Run {
+  const tunnel = noiseTunnel(inner as never) as unknown as Run;
+  return async (model, inputs, options) => {
+    const fields = readOptions(options, keys);
+    if (fields._tag === 'Left') return fields;
+    const o = fields.right;
+    const distribution = requireDistribution(o['baselines']);
+    if (distribution !== undefined) return distribution;
+    const passed = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+    return tunnel(model, inputs, { ...passed, stdevs: o['stdevs'] ?? 0, ntType: 'smoothgrad', drawBaselineFromDistrib: true });
+  };
 }
+
+const run = gradientShapRun(inputBaselineXGradient, KEYS);
 
 /**
  * Captum's `GradientShap`: an expected-gradients estimate of SHAP values. For each example it draws
