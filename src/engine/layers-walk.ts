@@ -15,7 +15,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import * as tfc from '@tensorflow/tfjs-core';
 import { describeValue, isTensor } from '../core/arguments.js';
 import { fail, ok, type Result } from '../core/validation.js';
-import { activationRuleOp, applyRuleOp, leakyReluRuleOp, maxPoolRuleOp, type PoolGeometry, reluRuleOp, type RuleMethod } from './attribution-rules.js';
+import { activationRuleOp, applyRuleOp, leakyReluRuleOp, maxPoolRuleOp, reluRuleOp, type RuleMethod } from './attribution-rules.js';
+import type { PoolGeometry } from './max-pool-vjp.js';
 import { type Graph, graphOf, type GraphHooks, inputFeeds, runGraph } from './layers-graph.js';
 import type { ForwardFunction, Model } from './model.js';
 
