@@ -7,18 +7,10 @@ import { FAST_WASM_KERNELS, registerFastWasmKernels, restoreWasmKernels } from '
 import { configureInPlace, prepareInPlaceKernels } from '../../src/kernels/wasm-inplace.js';
 import { clearWasmKernelCache } from '../../src/backends/wasm-fast-kernels.js';
 import { assert, assertClose, backendName, disposeAll } from '../support/harness.js';
+import { seededRandom } from '../../src/core/random.js';
 
-/** A seeded generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms in [0, 1) (the library's own generator), so every run draws the same data. */
+const random = (seed: number): (() => number) => seededRandom(seed);
 const TOL = { atol: 1e-5, rtol: 1e-4 };
 
 /** Runs `f` with tfjs's own wasm kernels, then with ours, and returns both results' values. */

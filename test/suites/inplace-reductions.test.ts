@@ -10,17 +10,10 @@ import { configureKernels, convergenceDelta, sumRows } from '../../src/index.js'
 import { pairwiseRowSums } from '../../src/kernels/gpu-row-sums.js';
 import { rowSumsReference } from '../../src/kernels/reference.js';
 import { assert, assertClose, backendName, disposeAll, expectRight } from '../support/harness.js';
+import { seededRandom } from '../../src/core/random.js';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms in [0, 1) (the library's own generator), so every run draws the same data. */
+const random = (seed: number): (() => number) => seededRandom(seed);
 const floats = (n: number, seed: number): Float32Array => {
   const r = random(seed);
   return Float32Array.from({ length: n }, () => (r() - 0.5) * 10 ** (r() * 6 - 3));

@@ -6,18 +6,10 @@ import { configureKernels, kernelStatus, sumRows } from '../../src/index.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import { loadKernels } from '../../src/kernels/load-kernels.js';
 import { assert, assertClose, disposeAll, expectRight } from '../support/harness.js';
+import { seededRandom } from '../../src/core/random.js';
 
-/** A seeded generator (mulberry32), so every run draws the same data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms in [0, 1) (the library's own generator), so every run draws the same data. */
+const random = (seed: number): (() => number) => seededRandom(seed);
 
 /** Float32 data over six orders of magnitude, both signs. */
 function floats(n: number, seed: number): Float32Array {
