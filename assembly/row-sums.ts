@@ -1,32 +1,13 @@
-// Per-row sums of a row-major [rows, cols] matrix, accumulated in f64.
-// A convergence delta is a small difference of large sums, so f32 data is
-// promoted to f64 before it is added (an f32 accumulator errs by ~1e-3 over 1e6 terms).
-// One source builds both binaries: ASC_FEATURE_SIMD is a compile-time constant.
+// Per-row sums of a row-major [rows, cols] matrix, accumulated in f64 (f32 rows: rowSumF32 in
+// row-sum-f32.ts; i32 rows: exact in i64). One source builds both binaries: ASC_FEATURE_SIMD is a
+// compile-time constant.
+import { rowSumF32 } from './row-sum-f32';
 
 /** dst[r] = sum of the f32 row r of src (rows x cols, row-major). dst is f64[rows]. */
 export function rowSumsF32(src: usize, rows: i32, cols: i32, dst: usize): void {
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
-    const row = src + <usize>r * rowBytes;
-    let total: f64 = 0;
-    let c = 0;
-    if (ASC_FEATURE_SIMD) {
-      // Two f64x2 accumulators take the low and high halves of each f32x4 load.
-      let accLow = f64x2.splat(0);
-      let accHigh = f64x2.splat(0);
-      for (; c + 4 <= cols; c += 4) {
-        const v = v128.load(row + (<usize>c << 2));
-        accLow = f64x2.add(accLow, f64x2.promote_low_f32x4(v));
-        const high = v128.shuffle<u8>(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
-        accHigh = f64x2.add(accHigh, f64x2.promote_low_f32x4(high));
-      }
-      const acc = f64x2.add(accLow, accHigh);
-      total = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    }
-    for (; c < cols; c++) {
-      total += <f64>load<f32>(row + (<usize>c << 2));
-    }
-    store<f64>(dst + (<usize>r << 3), total);
+    store<f64>(dst + (<usize>r << 3), rowSumF32(src + <usize>r * rowBytes, cols));
   }
 }
 

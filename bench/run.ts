@@ -23,6 +23,8 @@ const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'cpu,wasm,webgpu').split(',')
 const outIndex = process.argv.indexOf('--out');
 const outFile = outIndex > 0 ? process.argv[outIndex + 1] : undefined;
 
+/** The label of a workload's plain-tf-ops twin (bench/worker.ts). */
+const PLAIN = '(plain tf ops)';
 const MODEL_KEYS = ['bench_mlp/saliency_b64', 'bench_cnn/saliency_b64', 'bench_mlp/convergence_delta_b64', 'bench_cnn/convergence_delta_b64', 'bench_mlp/ig_n50_b16_delta', 'bench_cnn/ig_n50_b16_delta', 'sum_rows_64x1e6'];
 
 interface Timing {
@@ -210,6 +212,27 @@ for (const [backend, r] of Object.entries(once)) if (r.skipped) notes.push(`${ba
 if (notes.length) {
   say();
   for (const n of notes) say(`- ${n}`);
+}
+
+say();
+say('## convergenceDelta vs the same computation in plain tf ops');
+say();
+say('The library call against `sum(attributions[i]) - (F(x)[i, t] - F(0)[i, t])` written with plain tf ops (two forward passes, a one-hot mask for the target, results read back), ' +
+  'in the same process, on the same inputs. wasm: median of the per-round medians; cpu and webgpu: one run. Ratio = library / plain (at or below 1.00x: the library is not slower).');
+say();
+say('| workload | backend | library ms | plain tf ops ms | library / plain |');
+say('|---|---|---|---|---|');
+for (const key of MODEL_KEYS.filter((k) => k.endsWith('/convergence_delta_b64'))) {
+  const wasmOf = (k: string): number | undefined => {
+    const xs = wasmRounds.map((r) => r[k]?.median_ms).filter((x): x is number => x !== undefined);
+    return xs.length ? median(xs) : undefined;
+  };
+  const rows: [string, number | undefined, number | undefined][] = [['wasm', wasmOf(key), wasmOf(`${key} ${PLAIN}`)]];
+  for (const backend of ['cpu', 'webgpu']) {
+    const r = once[backend]?.results;
+    if (r) rows.push([backend, r[key]?.median_ms, r[`${key} ${PLAIN}`]?.median_ms]);
+  }
+  for (const [backend, lib, plain] of rows) if (lib !== undefined) say(`| ${key} | ${backend} | ${ms(lib)} | ${ms(plain)} | **${ratio(lib, plain)}** |`);
 }
 
 say();

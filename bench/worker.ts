@@ -99,6 +99,23 @@ async function timeAll(tasks: [string, () => Promise<void>][]): Promise<Record<s
   return out;
 }
 
+/** The label of the plain-tf-ops twin of a workload. */
+const PLAIN = '(plain tf ops)';
+
+/**
+ * Captum's convergence delta with plain tf ops, what a user would write without the library:
+ * sum(attributions[i]) - (F(x)[i, t_i] - F(0)[i, t_i]), two forward passes, the target picked by a one-hot mask.
+ */
+function plainDelta(forward: (x: tf.Tensor) => tf.Tensor, attributions: tf.Tensor, x: tf.Tensor, target: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const n = x.shape[0] as number;
+    const pick = (out: tf.Tensor): tf.Tensor => tf.sum(tf.mul(out, tf.oneHot(target as tf.Tensor1D, out.shape[1] as number)), 1);
+    const start = pick(forward(tf.zerosLike(x)));
+    const end = pick(forward(x));
+    return tf.sub(tf.sum(tf.reshape(attributions, [n, -1]), 1), tf.sub(end, start));
+  });
+}
+
 async function models(): Promise<Record<string, Measured>> {
   const inputs = loadInputs();
   const specs = modelSpecs();
@@ -121,6 +138,8 @@ async function models(): Promise<Record<string, Measured>> {
       },
     ]);
     tasks.push([`${name}/convergence_delta_b64`, async () => consume(right<tf.Tensor>(await convergenceDelta(model.forward, { attributions: attr64!, endPoint: x64!, target: t64! })))]);
+    // The same delta written with plain tf ops (criterion: convergenceDelta is never slower than this).
+    tasks.push([`${name}/convergence_delta_b64 ${PLAIN}`, async () => consume(plainDelta(model.forward, attr64!, x64!, t64!))]);
   }
   const big = sumRowsInput([64, 1_000_000]);
   tasks.push(['sum_rows_64x1e6', async () => {

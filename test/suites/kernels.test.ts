@@ -36,7 +36,7 @@ function agree(rows: number, cols: number, data: Float32Array | Int32Array, labe
 }
 
 s('agree on row lengths with tails (not multiples of 4), including empty rows', () => {
-  for (const cols of [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 31, 1023, 4097]) {
+  for (const cols of [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 31, 32, 33, 64, 96, 1023, 4097]) {
     for (const rows of [1, 3, 8]) agree(rows, cols, floats(rows * cols, rows * 1000 + cols), `[${rows},${cols}]`);
   }
 });
@@ -58,6 +58,9 @@ s('propagate NaN and Infinity like plain JS summation', () => {
     [Number.POSITIVE_INFINITY, 1, 2, 3, 4, Number.NEGATIVE_INFINITY, 6],
     [3.4e38, 3.4e38, 3.4e38, 3.4e38, 3.4e38], // large float32 values overflow f32 but not f64
   ];
+  // The same specials inside long rows, in each of the eight streams the SIMD kernel reads and in the tail.
+  const long = (at: number, v: number): number[] => Array.from({ length: 1003 }, (_, i) => (i === at ? v : (i % 7) - 3));
+  for (const at of [0, 130, 250, 371, 499, 620, 747, 868, 995, 1002]) rows.push(long(at, Number.NaN), long(at, Number.POSITIVE_INFINITY));
   for (const row of rows) {
     const data = Float32Array.from(row);
     const plain = Array.from(data).reduce((a, b) => a + b, 0);
