@@ -34,6 +34,7 @@ interface Timing {
   tf_peak_mb?: number;
   max_rss_mb?: number;
   gb_per_s?: number;
+  gflops?: number;
   max_rel_err?: number;
 }
 interface WorkerResult {
@@ -188,6 +189,10 @@ for (const backend of ['wasm', 'cpu']) {
   sumRowsRuns[backend] = await runWorker(backend, 'sumrows', '-', 7, 2);
   console.error(`[bench] ${backend} sumRows variants done (${elapsed()})`);
 }
+// The compute ceiling: the largest products alone, on wasm and in the peer, and WebAssembly SIMD's peak.
+const opsRun = BACKENDS.includes('wasm') ? await runWorker('wasm', 'ops', '-', 21, 5) : undefined;
+const peerOps = hasPeer ? await run(PYTHON, [join(repo, 'bench/peer_ops.py')]) : undefined;
+console.error(`[bench] compute ceiling done (${elapsed()})`);
 rmSync(tmp, { recursive: true, force: true });
 
 // ---------------------------------------------------------------------------------------------
@@ -213,6 +218,29 @@ if (notes.length) {
   say();
   for (const n of notes) say(`- ${n}`);
 }
+
+say();
+say('## The compute ceiling');
+say();
+say('The bench models\' largest products alone (tinybench p50 of 21 calls after 5 warm-ups; peer: `bench/peer_ops.py`, median of 21, one thread), ' +
+  'and the peak of WebAssembly SIMD on this CPU (`assembly/bench/peak-simd.ts`: twelve independent f32x4 multiply-add chains, no memory traffic). ' +
+  'WebAssembly\'s 128-bit SIMD has no fused multiply-add; PyTorch\'s kernels use the CPU\'s 256- or 512-bit FMA units. ' +
+  'Where the peer runs a product faster than the wasm SIMD peak allows, no WebAssembly kernel can match it on one thread.');
+say();
+const peerOpsJson = ((): Record<string, { median_ms: number; gflops: number }> => {
+  try {
+    return peerOps?.code === 0 ? (JSON.parse(peerOps.out) as Record<string, { median_ms: number; gflops: number }>) : {};
+  } catch {
+    return {};
+  }
+})();
+say('| product | wasm ms | wasm GFLOPS | PyTorch peer ms | peer GFLOPS | wasm / peer |');
+say('|---|---|---|---|---|---|');
+for (const [name, t] of Object.entries((opsRun?.results ?? {}) as Record<string, Timing & { gflops?: number }>)) {
+  const p = peerOpsJson[name];
+  say(`| ${name} | ${ms(t.median_ms)} | ${t.gflops ?? '-'} | ${ms(p?.median_ms)} | ${p ? p.gflops.toFixed(1) : '-'} | ${ratio(t.median_ms, p?.median_ms)} |`);
+}
+if (opsRun?.skipped) say(`\n- wasm: ${opsRun.skipped}`);
 
 say();
 say('## convergenceDelta vs the same computation in plain tf ops');

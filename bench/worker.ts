@@ -1,5 +1,5 @@
 // One benchmark process: one tfjs backend (tfjs backends are global state), one part of the bench.
-//   node build/bench/worker.js <cpu|wasm|webgpu> <models|sumrows> <inputs.json|-> <reps> <warmup>
+//   node build/bench/worker.js <cpu|wasm|webgpu> <models|sumrows|ops> <inputs.json|-> <reps> <warmup>
 // Prints one line `@@RESULT {json}`. Times are tinybench medians (p50) of `reps` calls after `warmup`
 // calls, each call through the public API with its results read back (tfjs may return before it has
 // computed). Run by bench/run.ts, which alternates these processes with the PyTorch peer.
@@ -247,6 +247,42 @@ async function sumRowsVariants(): Promise<Record<string, Timing & { gb_per_s: nu
   return out;
 }
 
-const result = part === 'models' ? await models() : await sumRowsVariants();
+/**
+ * The compute ceiling on this side: the bench models' largest products alone through tfjs (the same
+ * shapes as bench/peer_ops.py), and the peak of WebAssembly SIMD itself (build/bench/peak-simd.wasm,
+ * from assembly/bench/peak-simd.ts: independent f32x4 multiply-add chains, no memory traffic).
+ */
+async function ops(): Promise<Record<string, Timing & { gflops: number }>> {
+  const out: Record<string, Timing & { gflops: number }> = {};
+  const add = (name: string, t: Timing, flops: number): void => {
+    out[name] = { ...t, gflops: Math.round((flops / (t.median_ms * 1e6)) * 10) / 10 };
+  };
+  const x = tf.randomUniform([64, 784]);
+  const w = tf.randomUniform([784, 256]);
+  const h = tf.randomUniform([64, 13, 13, 16]);
+  const k = tf.randomUniform([3, 3, 16, 32]);
+  const dy = tf.randomUniform([64, 11, 11, 32]);
+  const convFlops = 2 * 64 * 11 * 11 * 32 * 144;
+  const times = await timeAll([
+    ['matmul 64x784 @ 784x256', async () => consume(tf.matMul(x, w))],
+    ['conv2d 64x13x13x16 * 3x3x16x32', async () => consume(tf.conv2d(h as tf.Tensor4D, k as tf.Tensor4D, 1, 'valid'))],
+    ['conv2d input gradient, same shapes', async () => consume(tf.conv2dTranspose(dy as tf.Tensor4D, k as tf.Tensor4D, [64, 13, 13, 16], 1, 'valid'))],
+  ]);
+  add('matmul 64x784 @ 784x256', times['matmul 64x784 @ 784x256'] as Timing, 2 * 64 * 784 * 256);
+  add('conv2d 64x13x13x16 * 3x3x16x32', times['conv2d 64x13x13x16 * 3x3x16x32'] as Timing, convFlops);
+  add('conv2d input gradient, same shapes', times['conv2d input gradient, same shapes'] as Timing, convFlops);
+  tf.dispose([x, w, h, k, dy]);
+  if (backend === 'wasm') {
+    const bytes = readFileSync(new URL('./peak-simd.wasm', import.meta.url));
+    const { instance } = await WebAssembly.instantiate(bytes, { env: { abort: () => undefined } });
+    const multiplyAdds = instance.exports['multiplyAdds'] as (n: number) => number;
+    const rounds = 2_000_000;
+    const peak = await timeAll([['peak', async () => void multiplyAdds(rounds)]]);
+    add('WebAssembly SIMD peak (f32x4 multiply + add)', peak['peak'] as Timing, rounds * 96);
+  }
+  return out;
+}
+
+const result = part === 'models' ? await models() : part === 'ops' ? await ops() : await sumRowsVariants();
 console.log(`@@RESULT ${JSON.stringify({ backend, part, detail: started.right.detail, tf_memory: tf.memory(), results: result })}`);
 process.exit(0);
