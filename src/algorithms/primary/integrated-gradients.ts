@@ -2,18 +2,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { descriptorOf } from '../../attribution/method-descriptors.js';
 import { convergenceDelta } from '../../attribution/convergence-delta.js';
-import { type ApproximationMethod, approximationMethods, approximationParameters } from '../../core/approximation-methods.js';
+import { type ApproximationMethod, approximationParameters } from '../../core/approximation-methods.js';
 import type { Baselines } from '../../core/baselines.js';
 import { tensorizeAgainst } from '../../core/baselines.js';
 import type { AttributionError } from '../../core/errors.js';
 import { booleanOption, integerOption, optionalIntegerOption, readOptions } from '../../core/options.js';
 import { mirrorForm } from '../../core/tensors.js';
-import { all, attemptAsync, fail, ok, type Result } from '../../core/validation.js';
-import { describeValue } from '../../core/arguments.js';
-import { abortedResult, checkLongRun, chunkRanges, type LongRunOptions, reportProgress, yieldToEventLoop } from '../../engine/chunks.js';
-import { expandArgs, expandTarget } from '../../engine/expansion.js';
+import { all, attemptAsync, ok, type Result } from '../../core/validation.js';
+import { checkLongRun, type LongRunOptions } from '../../engine/chunks.js';
 import { gradientsOf } from '../../engine/gradients.js';
-import { checkAllocation, copiesThatFit } from '../../engine/memory-budget.js';
+import { approximationOption, expandedCall, pathPoints, stepsPerPass, sumOverChunks, weightedStepSum } from '../../engine/path-steps.js';
 import { type DeltaAttributionMethod, type Inputs, type MethodOptions, withDescriptor } from '../../engine/method.js';
 import { type Model, modelErrorOf } from '../../engine/model.js';
 import { type PreparedCall, prepareCall } from '../../engine/prepare-call.js';
@@ -58,43 +56,18 @@ const KEYS = [
   'signal',
 ] as const;
 
-function checkMethod(value: unknown): Result<ApproximationMethod> {
-  if (value === undefined) return ok('gausslegendre');
-  if (typeof value === 'string' && (approximationMethods as readonly string[]).includes(value)) return ok(value as ApproximationMethod);
-  return fail({ _tag: 'MethodInvalid', path: 'options.method', method: typeof value === 'string' ? value : describeValue(value), valid: approximationMethods });
-}
-
 /**
  * One chunk of path points, `alphas` with weights `stepSizes`, for every input at once:
  * `Σ_j stepSizes[j] · ∇F(b + alphas[j] · (x - b))`, times `(x - b)` when `multiply`. Synchronous;
  * run inside `tf.tidy`.
  */
-function integrateChunk(
-  prepared: PreparedCall,
-  baselines: readonly tf.Tensor[],
-  alphas: readonly number[],
-  stepSizes: readonly number[],
-  multiply: boolean,
-): tf.Tensor[] {
-  const { call, resolved } = prepared;
-  const k = alphas.length;
-  const n = call.batchSize;
-  const points = call.inputs.map((x, i) => {
-    const b = baselines[i]!;
-    const ones = x.shape.slice(1).map(() => 1);
-    const alpha = tf.tensor(alphas, [k, 1, ...ones], 'float32'); // [k, 1, 1...]: one scalar per step, rounded to float32 as in torch
-    const path = tf.add(b, tf.mul(alpha, tf.sub(x, b))); // [k, N, ...] in torch's order: x - b, α·(...), b + ...
-    return tf.reshape(path, [k * n, ...x.shape.slice(1)]); // [k·N, ...], step-major (row = j·N + i)
-  });
-  const expanded = { ...call, inputs: points, batchSize: k * n, args: expandArgs(call.args, k, 'repeat') };
-  const grads = gradientsOf(expanded, expandTarget(resolved, k, 'repeat'));
-  return grads.map((g, i) => {
-    const x = call.inputs[i]!;
-    const ones = x.shape.slice(1).map(() => 1);
-    const weights = tf.tensor(stepSizes, [k, 1, ...ones], 'float32'); // float32 step sizes, as Captum
-    const perStep = tf.reshape(g, [k, n, ...x.shape.slice(1)]); // [k, N, ...]
-    const integrated = tf.sum(tf.mul(perStep, weights), 0); // [N, ...]
-    return multiply ? tf.mul(integrated, tf.sub(x, baselines[i]!)) : integrated;
+function integrateChunk(prepared: PreparedCall, baselines: readonly tf.Tensor[], alphas: readonly number[], stepSizes: readonly number[], multiply: boolean): tf.Tensor[] {
+  const inputs = prepared.call.inputs;
+  const points = pathPoints(inputs, baselines, alphas); // [k·N, ...] per input, step-major
+  const { call, resolved } = expandedCall(prepared, points, alphas.length);
+  return gradientsOf(call, resolved).map((g, i) => {
+    const integrated = weightedStepSum(g, stepSizes); // [N, ...]
+    return multiply ? tf.mul(integrated, tf.sub(inputs[i]!, baselines[i]!)) : integrated;
   });
 }
 
@@ -104,7 +77,7 @@ async function run(model: Model, inputs: Inputs, options?: IntegratedGradientsOp
   const o = fields.right;
   const checked = all({
     nSteps: integerOption(o.nSteps, 'options.nSteps', 50, 0),
-    method: checkMethod(o.method),
+    method: approximationOption(o.method, 'options.method', 'gausslegendre'),
     internalBatchSize: optionalIntegerOption(o.internalBatchSize, 'options.internalBatchSize', 0),
     multiply: booleanOption(o.multiplyByInputs, 'options.multiplyByInputs', true),
     withDelta: booleanOption(o.returnConvergenceDelta, 'options.returnConvergenceDelta', false),
@@ -115,42 +88,20 @@ async function run(model: Model, inputs: Inputs, options?: IntegratedGradientsOp
   const { nSteps, method, internalBatchSize, multiply, withDelta, longRun } = checked.right;
   const params = approximationParameters(method, nSteps, 'options.nSteps');
   if (params._tag === 'Left') return params;
-  const { call } = prepared.right;
-  const n = call.batchSize;
-
   // Steps per gradient pass: Captum's max(1, internalBatchSize // N), or as many as fit.
-  const rowElements = Math.max(...call.inputs.map((x) => x.size / n));
-  const stepsPerPass = internalBatchSize !== undefined ? Math.max(1, Math.floor(internalBatchSize / n)) : copiesThatFit(n * rowElements, 'float32', nSteps);
-  const budget = checkAllocation(
-    Math.min(stepsPerPass, nSteps) * n * rowElements,
-    'float32',
-    'options.internalBatchSize',
-    `a gradient pass over ${Math.min(stepsPerPass, nSteps)} path steps of ${n} examples`,
-    'pass a smaller internalBatchSize',
-  );
-  if (budget._tag === 'Left') return budget;
+  const perPass = stepsPerPass(internalBatchSize, prepared.right, nSteps);
+  if (perPass._tag === 'Left') return perPass;
+  const { call } = prepared.right;
 
   const baselines = tidyResult(() => tensorizeAgainst(call.inputs, o.baselines, 'options.baselines')); // full [N, ...] per input
   if (baselines._tag === 'Left') return baselines;
-  let total: tf.Tensor[] | undefined;
   try {
-    for (const { start, end } of chunkRanges(nSteps, stepsPerPass)) {
-      const stopped = abortedResult(longRun);
-      if (stopped !== undefined) return stopped;
-      const previous = total;
-      total = tf.tidy(() => {
-        const part = integrateChunk(prepared.right, baselines.right, params.right.alphas.slice(start, end), params.right.stepSizes.slice(start, end), multiply);
-        return previous === undefined ? part : part.map((p, i) => tf.add(previous[i]!, p)); // chunks summed in order, as Captum
-      });
-      previous?.forEach((t) => t.dispose());
-      reportProgress(longRun, end, nSteps);
-      if (end < nSteps) await yieldToEventLoop();
-    }
-    const attributions = total!;
-    if (!withDelta) {
-      total = undefined;
-      return ok(mirrorForm(call.isTuple, attributions));
-    }
+    // Chunks summed in order, as Captum.
+    const summed = await sumOverChunks(nSteps, perPass.right, longRun, (start, end) =>
+      integrateChunk(prepared.right, baselines.right, params.right.alphas.slice(start, end), params.right.stepSizes.slice(start, end), multiply),
+    );
+    if (summed._tag === 'Left' || !withDelta) return summed._tag === 'Left' ? summed : ok(mirrorForm(call.isTuple, summed.right));
+    const attributions = summed.right;
     const delta = await convergenceDelta(model, {
       attributions,
       endPoint: call.inputs,
@@ -158,12 +109,13 @@ async function run(model: Model, inputs: Inputs, options?: IntegratedGradientsOp
       target: o.target as never,
       additionalForwardArgs: o.additionalForwardArgs,
     });
-    if (delta._tag === 'Left') return delta;
-    total = undefined;
+    if (delta._tag === 'Left') {
+      tf.dispose(attributions);
+      return delta;
+    }
     return ok({ attributions: mirrorForm(call.isTuple, attributions), delta: delta.right });
   } finally {
-    total?.forEach((t) => t.dispose());
-    baselines.right.forEach((t) => t.dispose());
+    tf.dispose(baselines.right);
   }
 }
 
