@@ -59,3 +59,41 @@ function apply(op: i32, x: f32, y: f32): f32 {
 function applyV(op: i32, x: v128, y: v128): v128 {
   return op == ADD ? f32x4.add(x, y) : op == SUB ? f32x4.sub(x, y) : f32x4.mul(x, y);
 }
+
+/**
+ * out[j] = x[0, j] + x[1, j] + ... + x[r - 1, j] over r rows of c values: a sum over leading axes
+ * (tfjs-backend-wasm transposes the tensor first to sum over the innermost ones). Each column is
+ * added from 0 in row order in f32, as tfjs's own adds a row, so the sums are the same to the bit.
+ * `out` (c values) stays in cache while the rows stream past it.
+ */
+export function sumLeadingF32(x: usize, out: usize, r: i32, c: i32): void {
+  const bytes = <usize>c << 2;
+  let rowAt = x;
+  for (let i = 0; i < r; i++) {
+    // The first row onto 0 (so -0 sums to +0, as from tfjs's 0), the others onto `out`.
+    if (i == 0) accumulate(out, rowAt, bytes, true);
+    else accumulate(out, rowAt, bytes, false);
+    rowAt += bytes;
+  }
+}
+
+/** out[j] = (first ? 0 : out[j]) + row[j] for `bytes` / 4 values. */
+// @ts-ignore: decorator
+@inline
+function accumulate(out: usize, row: usize, bytes: usize, first: bool): void {
+  let at: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    for (; at + 32 <= bytes; at += 32) {
+      const s0 = f32x4.add(first ? zero : v128.load(out + at), v128.load(row + at));
+      const s1 = f32x4.add(first ? zero : v128.load(out + at, 16), v128.load(row + at, 16));
+      v128.store(out + at, s0);
+      v128.store(out + at, s1, 16);
+    }
+    if (at + 16 <= bytes) {
+      v128.store(out + at, f32x4.add(first ? zero : v128.load(out + at), v128.load(row + at)));
+      at += 16;
+    }
+  }
+  for (; at < bytes; at += 4) store<f32>(out + at, (first ? <f32>0 : load<f32>(out + at)) + load<f32>(row + at));
+}

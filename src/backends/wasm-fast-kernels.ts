@@ -15,7 +15,7 @@
 // - Identity (tf.clone, and tfjs's copy of each tensor saved for a gradient): shares the buffer by
 //   reference count like tfjs-backend-cpu's, instead of copying it (tfjs tensors are immutable).
 // - Cast to the same dtype (shared, not copied) and Add, Sub, Multiply of float32 with a row broadcast
-//   ([..., C] + [C], a layer's bias): wasm-elementwise-kernels.ts.
+//   ([..., C] + [C], a layer's bias), Sum of float32 over leading axes: wasm-elementwise-kernels.ts.
 // Registered by the wasm loader (startWasmBackend) unless `fastKernels: false`; `restoreWasmKernels()`
 // puts tfjs's own back.
 import * as tf from '@tensorflow/tfjs-core';
@@ -327,9 +327,9 @@ function identity(args: KernelArgs): tf.TensorInfo {
  * The kernels this module registers for 'wasm', by name.
  *
  * @example
- * FAST_WASM_KERNELS; // ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply']
+ * FAST_WASM_KERNELS; // ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply', 'Sum']
  */
-export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply'];
+export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply', 'Sum'];
 const FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   Identity: identity,
   BatchMatMul: batchMatMul,
@@ -367,7 +367,7 @@ export function registerFastWasmKernels(): string[] {
 
 /**
  * Puts tfjs-backend-wasm's own kernels back (all of {@link FAST_WASM_KERNELS}: BatchMatMul, Conv2DBackpropInput,
- * MaxPoolGrad, AvgPoolGrad, Identity, Cast, Add, Sub, Multiply)
+ * MaxPoolGrad, AvgPoolGrad, Identity, Cast, Add, Sub, Multiply, Sum)
  * (the opt-out after the fact; `initBackend({ wasm: { fastKernels: false } })` avoids registering them).
  *
  * @example

@@ -1,8 +1,8 @@
 // The kernels this library registers for 'wasm' in place of tfjs-backend-wasm's own (BatchMatMul with a
-// transposed operand, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, Identity, Cast, and Add, Sub,
-// Multiply with a row broadcast), each against stock tfjs on random shapes, strides, paddings, rounding
-// modes, broadcast patterns, dtypes, NaN/Infinity values and batch sizes. On other backends nothing is
-// registered.
+// transposed operand, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, Identity, Cast, Add, Sub and
+// Multiply with a row broadcast, Sum over leading axes), each against stock tfjs on random shapes,
+// strides, paddings, rounding modes, broadcast patterns, axes, dtypes, NaN/Infinity values and batch
+// sizes. On other backends nothing is registered.
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
 import { FAST_WASM_KERNELS, registerFastWasmKernels, restoreWasmKernels } from '../../src/index.js';
@@ -320,15 +320,50 @@ if (backendName !== 'wasm') {
     }
   }
 
+  /** Sum over random axes (leading ones ours, the rest tfjs's), keepDims or not, float32 and int32. */
+  async function checkSum(label: string): Promise<void> {
+    const r = random(41);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    for (let i = 0; i < 60; i++) {
+      const shape = Array.from({ length: int(1, 5) }, () => int(1, i % 4 === 0 ? 40 : 7));
+      const rank = shape.length;
+      // Leading axes (some negative, some out of order), or any subset.
+      const lead = int(1, rank);
+      const leading = [...Array(lead).keys()].map((a) => (r() < 0.3 ? a - rank : a));
+      const axes = i % 3 === 2 ? [...Array(rank).keys()].filter(() => r() < 0.5) : i % 5 === 4 ? leading.reverse() : leading;
+      const axis = axes.length === 1 && r() < 0.5 ? (axes[0] as number) : axes;
+      const keepDims = r() < 0.5;
+      const x = tf.tensor(specialValues(100 + i, shape.reduce((a, b) => a * b, 1)), shape);
+      const what = `${label} sum ${JSON.stringify({ shape, axis, keepDims })}`;
+      const { stock, fast, shape: outShape } = await stockAndFast(() => tf.sum(x, axis, keepDims));
+      const want = tf.tidy(() => tf.sum(tf.cast(x, 'float32'), axis, keepDims).shape);
+      assert(outShape.join() === want.join(), `${what}: shape`);
+      assertClose(fast, stock, { atol: 0, rtol: 0 }, what);
+      const xi = tf.tidy(() => tf.cast(tf.round(tf.clipByValue(x, -9, 9)), 'int32'));
+      const ints = await stockAndFast(() => tf.engine().runKernel('Sum', { x: xi }, { axis, keepDims } as never) as tf.Tensor);
+      assertClose(ints.fast, ints.stock, { atol: 0, rtol: 0 }, `${what} int32`);
+      disposeAll(x, xi);
+    }
+    // Over an empty axis: zeros (tfjs-backend-wasm's own leaves the output uninitialized).
+    const empty = tf.zeros([0, 3]);
+    const s0 = tf.sum(empty, 0);
+    assertClose(await s0.data(), [0, 0, 0], { atol: 0, rtol: 0 }, `${label} sum of [0, 3] over axis 0`);
+    disposeAll(empty, s0);
+  }
+
   s('Add, Sub, Multiply (AssemblyScript, in place): equal stock exactly on every broadcast pattern, dtype, NaN and Infinity', async () => {
     await checkBinary('in place');
   });
-  s('Add, Sub, Multiply without the in-place module (JS loop over the heap) give the same', async () => {
+  s('Sum (AssemblyScript, in place): equals stock exactly over every set of axes, with keepDims, int32, NaN and Infinity', async () => {
+    await checkSum('in place');
+  });
+  s('Add, Sub, Multiply and Sum without the in-place module (JS loops over the heap) give the same', async () => {
     const bad = new Uint8Array([0, 97, 115, 109, 9]);
     configureInPlace({ enabled: true, simd: bad, scalar: bad });
     try {
       await prepareInPlaceKernels();
       await checkBinary('JS');
+      await checkSum('JS');
     } finally {
       configureInPlace({ enabled: true });
       await prepareInPlaceKernels();
@@ -374,6 +409,7 @@ if (backendName !== 'wasm') {
       tf.grad((t: tf.Tensor) => tf.sum(tf.relu(tf.add(t, tf.cast(b4, 'float32')))))(x),
       tf.sub(b4, x),
       tf.tidy(() => tf.mul(x, tf.reshape(b4, [1, 4]))),
+      tf.sum(x, [0, 1], true),
     ];
     disposeAll(outs, a, b, x, f, b4);
     assert(tf.memory().numTensors === before, `${tf.memory().numTensors - before} tensors left`);
