@@ -165,8 +165,8 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
     registerFirstMaxPoolGrad('wasm'); // torch's tie rule without the fast kernels: built from tfjs ops
   } else {
     registerFastWasmKernels(); // its MaxPoolGrad keeps torch's tie rule (the first maximum), in AssemblyScript
-    // The pool gradients, row broadcasts and sums run the in-place module once it is compiled (JS loops until then); a
-    // source that never answers must not hold up the backend.
+    // The pool gradients, row broadcasts and sums run the in-place module once it is compiled (JS
+    // loops until then); a source that never answers must not hold up the backend.
     await Promise.race([prepareInPlaceKernels(), new Promise((resolve) => setTimeout(resolve, 2000))]);
   }
   return simd ? 'SIMD binary, from a compiled WebAssembly.Module' : 'scalar binary, from a compiled WebAssembly.Module';
