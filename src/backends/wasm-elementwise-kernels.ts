@@ -86,7 +86,7 @@ const OPS = {
 /**
  * Add, Sub or Multiply of float32 tensors where one operand is a row repeated along the other's
  * leading axes ([..., C] op [C], [1, C], ...) with C at most MAX_ROW; the rest to tfjs's own
- * (XNNPACK, as fast as one pass for equal shapes and long rows: measured, see gridOf).
+ * (XNNPACK: as fast as one pass of ours for equal shapes and long rows, see MAX_ROW).
  */
 function binary(name: keyof typeof OPS, original: (name: string) => tf.KernelFunc): Kernel {
   const { code, f } = OPS[name];
