@@ -34,8 +34,8 @@ export interface WasmBackendOptions {
   readonly simd?: boolean;
   /**
    * Register faster wasm kernels for BatchMatMul with a transposed operand, Conv2DBackpropInput,
-   * MaxPoolGrad and AvgPoolGrad in place of tfjs-backend-wasm's own (default `true`; see
-   * `wasm-fast-kernels.ts`). `false` leaves tfjs's kernels untouched (and puts them back if an
+   * MaxPoolGrad, AvgPoolGrad, Identity, Cast, row-broadcast Add/Sub/Multiply and leading-axis Sum in
+   * place of tfjs-backend-wasm's own (default `true`; see `wasm-fast-kernels.ts`, `FAST_WASM_KERNELS`). `false` leaves tfjs's kernels untouched (and puts them back if an
    * earlier start registered ours).
    */
   readonly fastKernels?: boolean;
@@ -165,8 +165,8 @@ export async function startWasmBackend(options: WasmBackendOptions = {}): Promis
     registerFirstMaxPoolGrad('wasm'); // torch's tie rule without the fast kernels: built from tfjs ops
   } else {
     registerFastWasmKernels(); // its MaxPoolGrad keeps torch's tie rule (the first maximum), in AssemblyScript
-    // The pool gradients run the in-place module once it is compiled (JS loops until then); a
-    // source that never answers must not hold up the backend.
+    // The pool gradients, row broadcasts and sums run the in-place module once it is compiled (JS
+    // loops until then); a source that never answers must not hold up the backend.
     await Promise.race([prepareInPlaceKernels(), new Promise((resolve) => setTimeout(resolve, 2000))]);
   }
   return simd ? 'SIMD binary, from a compiled WebAssembly.Module' : 'scalar binary, from a compiled WebAssembly.Module';

@@ -14,10 +14,13 @@
 //   loses the gradient of windows whose values are all below FLT_MIN (e.g. all negative).
 // - Identity (tf.clone, and tfjs's copy of each tensor saved for a gradient): shares the buffer by
 //   reference count like tfjs-backend-cpu's, instead of copying it (tfjs tensors are immutable).
+// - Cast to the same dtype (shared, not copied) and Add, Sub, Multiply of float32 with a row broadcast
+//   ([..., C] + [C], a layer's bias), Sum of float32 over leading axes: wasm-elementwise-kernels.ts.
 // Registered by the wasm loader (startWasmBackend) unless `fastKernels: false`; `restoreWasmKernels()`
 // puts tfjs's own back.
 import * as tf from '@tensorflow/tfjs-core';
 import { type InPlaceExports, inPlaceExportsNow } from '../kernels/wasm-inplace.js';
+import { elementwiseKernels } from './wasm-elementwise-kernels.js';
 
 type Attrs = Record<string, unknown>;
 interface KernelArgs {
@@ -324,15 +327,16 @@ function identity(args: KernelArgs): tf.TensorInfo {
  * The kernels this module registers for 'wasm', by name.
  *
  * @example
- * FAST_WASM_KERNELS; // ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity']
+ * FAST_WASM_KERNELS; // ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply', 'Sum']
  */
-export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity'];
+export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply', 'Sum'];
 const FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   Identity: identity,
   BatchMatMul: batchMatMul,
   Conv2DBackpropInput: conv2DBackpropInput,
   MaxPoolGrad: maxPoolGrad,
   AvgPoolGrad: avgPoolGrad,
+  ...elementwiseKernels(original),
 };
 
 /**
@@ -362,7 +366,8 @@ export function registerFastWasmKernels(): string[] {
 }
 
 /**
- * Puts tfjs-backend-wasm's own BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad and Identity back
+ * Puts tfjs-backend-wasm's own kernels back (all of {@link FAST_WASM_KERNELS}: BatchMatMul, Conv2DBackpropInput,
+ * MaxPoolGrad, AvgPoolGrad, Identity, Cast, Add, Sub, Multiply, Sum)
  * (the opt-out after the fact; `initBackend({ wasm: { fastKernels: false } })` avoids registering them).
  *
  * @example

@@ -1,6 +1,8 @@
 // The kernels this library registers for 'wasm' in place of tfjs-backend-wasm's own (BatchMatMul with a
-// transposed operand, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad), each against stock tfjs on random
-// shapes, strides, paddings, rounding modes and batch sizes. On other backends nothing is registered.
+// transposed operand, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, Identity, Cast, Add, Sub and
+// Multiply with a row broadcast, Sum over leading axes), each against stock tfjs on random shapes,
+// strides, paddings, rounding modes, broadcast patterns, axes, dtypes, NaN/Infinity values and batch
+// sizes. On other backends nothing is registered.
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
 import { FAST_WASM_KERNELS, registerFastWasmKernels, restoreWasmKernels } from '../../src/index.js';
@@ -255,18 +257,161 @@ if (backendName !== 'wasm') {
     assert((await c1.data()).join() === 'a,b', 'string clones');
     disposeAll(s1, c1);
   });
+  /** Seeded float32 values with NaN, ±Infinity and -0 sprinkled in. */
+  function specialValues(seed: number, size: number): Float32Array {
+    const r = random(seed);
+    const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0];
+    return Float32Array.from({ length: size }, () => (r() < 0.05 ? (special[Math.floor(r() * special.length)] as number) : (r() - 0.5) * 8));
+  }
+
+  /** Operand shape pairs: row broadcasts (ours) and every other pattern (left to tfjs's own). */
+  function* binaryCases(seed: number, count: number): Generator<{ a: number[]; b: number[] }> {
+    const r = random(seed);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const rows = [1, 2, 3, 4, 5, 8, 10, 16, 17, 32, 64, 100, 256, 1024, 1030];
+    for (let i = 0; i < count; i++) {
+      const c = rows[i % rows.length] as number;
+      const lead = Array.from({ length: int(1, 3) }, () => int(1, 6));
+      const full = [...lead, c];
+      // The row as [C], [1, C] or [1, 1, C] (sometimes of higher rank than the full operand).
+      const row = [...Array(int(0, 2)).fill(1), c];
+      const pair = i % 2 === 0 ? { a: full, b: row } : { a: row, b: full };
+      yield pair;
+    }
+    yield* [
+      { a: [64, 26, 26, 16], b: [16] },
+      { a: [4, 3], b: [1, 1, 3] },
+      { a: [1, 1, 3], b: [4, 3] },
+      { a: [0, 5], b: [5] },
+      { a: [5, 4], b: [5, 4] }, // equal shapes
+      { a: [5, 4], b: [] }, // scalar
+      { a: [5, 4], b: [1] },
+      { a: [7, 1], b: [7, 5] }, // per-row factor
+      { a: [6, 2, 3], b: [6, 1, 1] },
+      { a: [3, 1, 1], b: [4, 5] }, // outer product
+      { a: [2, 1, 3], b: [1, 4, 3] }, // three runs of axes
+      { a: [1, 5], b: [4, 1] },
+      { a: [1], b: [1] },
+    ];
+  }
+
+  async function checkBinary(label: string): Promise<void> {
+    const ops = { Add: tf.add, Sub: tf.sub, Multiply: tf.mul } as const;
+    let n = 0;
+    for (const { a: aShape, b: bShape } of binaryCases(11, 45)) {
+      for (const [name, op] of Object.entries(ops)) {
+        n++;
+        const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+        const a = tf.tensor(specialValues(n, size(aShape)), aShape);
+        const b = tf.tensor(specialValues(n + 5000, size(bShape)), bShape);
+        const { stock, fast, shape } = await stockAndFast(() => op(a, b));
+        const what = `${label} ${name} ${JSON.stringify(aShape)} ${JSON.stringify(bShape)}`;
+        assert(shape.join() === tf.broadcast_util.assertAndGetBroadcastShape(aShape, bShape).join(), `${what}: shape ${shape}`);
+        assertClose(fast, stock, { atol: 0, rtol: 0 }, what);
+        // int32 and bool go to tfjs's own.
+        for (const dtype of ['int32', 'bool'] as const) {
+          const [ai, bi] = [tf.tidy(() => tf.cast(tf.round(tf.clipByValue(a, -9, 9)), dtype)), tf.tidy(() => tf.cast(tf.round(tf.clipByValue(b, -9, 9)), dtype))];
+          const out = await stockAndFast(() => tf.engine().runKernel(name, { a: ai, b: bi }) as tf.Tensor);
+          assertClose(out.fast, out.stock, { atol: 0, rtol: 0 }, `${what} ${dtype}`);
+          disposeAll(ai, bi);
+        }
+        disposeAll(a, b);
+      }
+    }
+  }
+
+  /** Sum over random axes (leading ones ours, the rest tfjs's), keepDims or not, float32 and int32. */
+  async function checkSum(label: string): Promise<void> {
+    const r = random(41);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    for (let i = 0; i < 60; i++) {
+      const shape = Array.from({ length: int(1, 5) }, () => int(1, i % 4 === 0 ? 40 : 7));
+      const rank = shape.length;
+      // Leading axes (some negative, some out of order), or any subset.
+      const lead = int(1, rank);
+      const leading = [...Array(lead).keys()].map((a) => (r() < 0.3 ? a - rank : a));
+      const axes = i % 3 === 2 ? [...Array(rank).keys()].filter(() => r() < 0.5) : i % 5 === 4 ? leading.reverse() : leading;
+      const axis = axes.length === 1 && r() < 0.5 ? (axes[0] as number) : axes;
+      const keepDims = r() < 0.5;
+      const x = tf.tensor(specialValues(100 + i, shape.reduce((a, b) => a * b, 1)), shape);
+      const what = `${label} sum ${JSON.stringify({ shape, axis, keepDims })}`;
+      const { stock, fast, shape: outShape } = await stockAndFast(() => tf.sum(x, axis, keepDims));
+      const want = tf.tidy(() => tf.sum(tf.cast(x, 'float32'), axis, keepDims).shape);
+      assert(outShape.join() === want.join(), `${what}: shape`);
+      assertClose(fast, stock, { atol: 0, rtol: 0 }, what);
+      const xi = tf.tidy(() => tf.cast(tf.round(tf.clipByValue(x, -9, 9)), 'int32'));
+      const ints = await stockAndFast(() => tf.engine().runKernel('Sum', { x: xi }, { axis, keepDims } as never) as tf.Tensor);
+      assertClose(ints.fast, ints.stock, { atol: 0, rtol: 0 }, `${what} int32`);
+      disposeAll(x, xi);
+    }
+    // Over an empty axis: zeros (tfjs-backend-wasm's own leaves the output uninitialized).
+    const empty = tf.zeros([0, 3]);
+    const s0 = tf.sum(empty, 0);
+    assertClose(await s0.data(), [0, 0, 0], { atol: 0, rtol: 0 }, `${label} sum of [0, 3] over axis 0`);
+    disposeAll(empty, s0);
+  }
+
+  s('Add, Sub, Multiply (AssemblyScript, in place): equal stock exactly on every broadcast pattern, dtype, NaN and Infinity', async () => {
+    await checkBinary('in place');
+  });
+  s('Sum (AssemblyScript, in place): equals stock exactly over every set of axes, with keepDims, int32, NaN and Infinity', async () => {
+    await checkSum('in place');
+  });
+  s('Add, Sub, Multiply and Sum without the in-place module (JS loops over the heap) give the same', async () => {
+    const bad = new Uint8Array([0, 97, 115, 109, 9]);
+    configureInPlace({ enabled: true, simd: bad, scalar: bad });
+    try {
+      await prepareInPlaceKernels();
+      await checkBinary('JS');
+      await checkSum('JS');
+    } finally {
+      configureInPlace({ enabled: true });
+      await prepareInPlaceKernels();
+    }
+  });
+  s('the bias add through tf.grad (dense and conv layers) agrees with stock', async () => {
+    const x = tf.randomNormal([6, 5, 5, 3], 0, 1, 'float32', 21);
+    const f = tf.randomNormal([3, 3, 3, 8], 0, 1, 'float32', 22);
+    const bias = tf.randomNormal([8], 0, 1, 'float32', 23);
+    const g = () => tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.add(tf.conv2d(t as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'), bias)))))(x);
+    const { stock, fast } = await stockAndFast(g);
+    assertClose(fast, stock, TOL, 'grad through a conv bias');
+    disposeAll(x, f, bias);
+  });
+  s('Cast to the same dtype shares the buffer (and outlives its input); conversions equal stock', async () => {
+    const values = specialValues(31, 24);
+    for (const from of ['float32', 'int32', 'bool'] as const) {
+      for (const to of ['float32', 'int32', 'bool'] as const) {
+        const x = from === 'float32' ? tf.tensor(values, [4, 6]) : tf.cast(tf.tensor(values.map((v) => (Number.isFinite(v) ? Math.round(v) : 0)), [4, 6]), from);
+        const { stock, fast } = await stockAndFast(() => tf.cast(x, to));
+        assertClose(fast, stock, { atol: 0, rtol: 0 }, `cast ${from} to ${to}`);
+        const want = Array.from(await x.data());
+        const c = tf.cast(x, to);
+        if (from === to) assert(c.dataId === x.dataId, `cast ${from} to ${to} shares the buffer`);
+        x.dispose();
+        if (from === to) assertClose(await c.data(), want, { atol: 0, rtol: 0 }, `cast of a disposed ${from} tensor`);
+        assert(c.dtype === to, `cast to ${to}: ${c.dtype}`);
+        c.dispose();
+      }
+    }
+  });
   s('leave no tensors behind', async () => {
     const before = tf.memory().numTensors;
     const a = tf.randomNormal([5, 7]);
     const b = tf.randomNormal([9, 7]);
     const x = tf.randomNormal([2, 6, 6, 4]);
     const f = tf.randomNormal([3, 3, 4, 5]);
+    const b4 = tf.randomNormal([4]);
     const outs = [
       tf.matMul(a, b, false, true),
       tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(tf.conv2d(t as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'), 2, 2, 'valid')))(x),
       tf.grad((t: tf.Tensor) => tf.sum(tf.avgPool(t as tf.Tensor4D, 3, 2, 'same')))(x),
+      tf.grad((t: tf.Tensor) => tf.sum(tf.relu(tf.add(t, tf.cast(b4, 'float32')))))(x),
+      tf.sub(b4, x),
+      tf.tidy(() => tf.mul(x, tf.reshape(b4, [1, 4]))),
+      tf.sum(x, [0, 1], true),
     ];
-    disposeAll(outs, a, b, x, f);
+    disposeAll(outs, a, b, x, f, b4);
     assert(tf.memory().numTensors === before, `${tf.memory().numTensors - before} tensors left`);
   });
 }
