@@ -18,14 +18,15 @@
 // puts tfjs's own back.
 import * as tf from '@tensorflow/tfjs-core';
 import { type InPlaceExports, inPlaceExportsNow } from '../kernels/wasm-inplace.js';
+import { conv2DBackpropInputDirect, conv2DDirect, GATHER_LAYOUTS } from './wasm-conv-kernels.js';
 
 type Attrs = Record<string, unknown>;
-interface KernelArgs {
+export interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
   backend: tf.KernelBackend;
   attrs?: Attrs;
 }
-interface WasmBackendLike {
+export interface WasmBackendLike {
   readonly wasm?: { readonly asm?: { readonly memory?: unknown } };
   getMemoryOffset(dataId: tf.DataId): number;
   incRef(dataId: tf.DataId): void;
@@ -156,6 +157,8 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const dyInfo = inputs['dy'] as tf.TensorInfo;
   const filterInfo = inputs['filter'] as tf.TensorInfo;
   if (dyInfo.dtype !== 'float32' || filterInfo.dtype !== 'float32') return original('Conv2DBackpropInput')(args as never) as tf.TensorInfo;
+  const direct = conv2DBackpropInputDirect(args, inPlaceOf(backend as unknown as WasmBackendLike), (which) => derivedOf(backend, filterInfo, which, GATHER_LAYOUTS[which]));
+  if (direct !== undefined) return direct;
   const flippedInfo = derivedOf(backend, filterInfo, 'flip', (f) => tf.transpose(tf.reverse(f as tf.Tensor4D, [0, 1]), [0, 1, 3, 2])); // [kh, kw, co, ci]
   return compose(backend, [dyInfo, flippedInfo], (dyT, flipped) => {
     const [kh, kw, co, ci] = flipped.shape as [number, number, number, number];
@@ -191,6 +194,11 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     }
     return nchw ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
   });
+}
+
+/** Conv2D: few input channels run as a direct convolution (wasm-conv-kernels.ts), the rest on tfjs's own. */
+function conv2D(args: KernelArgs): tf.TensorInfo {
+  return conv2DDirect(args, inPlaceOf(args.backend as unknown as WasmBackendLike)) ?? (original('Conv2D')(args as never) as tf.TensorInfo);
 }
 
 /** The pooling geometry of a pool gradient kernel (tfjs passes no dilations: they are 1). */
@@ -324,13 +332,14 @@ function identity(args: KernelArgs): tf.TensorInfo {
  * The kernels this module registers for 'wasm', by name.
  *
  * @example
- * FAST_WASM_KERNELS; // ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity']
+ * FAST_WASM_KERNELS; // ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Conv2D']
  */
-export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity'];
+export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Conv2D'];
 const FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   Identity: identity,
   BatchMatMul: batchMatMul,
   Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2D: conv2D,
   MaxPoolGrad: maxPoolGrad,
   AvgPoolGrad: avgPoolGrad,
 };

@@ -29,6 +29,9 @@ export interface InPlaceExports {
   rowSumsF32InPlace(src: number, rows: number, cols: number, dst: number): void;
   maxPoolGradF32(...args: number[]): void;
   avgPoolGradF32(...args: number[]): void;
+  conv2dF32(...args: number[]): void;
+  conv2dBackpropInputF32(...args: number[]): void;
+  conv2dBackpropInputWideF32(...args: number[]): void;
 }
 
 /** Per-row f64 sums of a float32 tensor read where the wasm backend keeps it; `undefined` if it is not there. */

@@ -1,0 +1,327 @@
+// Convolutions on NHWC float32 tensors, read and written where tfjs-backend-wasm keeps them (this
+// module imports its memory: see row-sums-inplace.ts). Each output value is computed whole and
+// stored once; nothing else is written. For the shapes XNNPACK handles badly: few input channels
+// forward, and the input gradient (which tfjs-backend-wasm runs as a naive loop, and as a forward
+// convolution over a spread, padded dy multiplies the padding too). No FMA in SIMD128: each
+// product is a mul then an add, summed in several accumulators so the adds do not wait on each other.
+
+/**
+ * y[b,oh,ow,:] = sum over taps (i,j) inside x and input channels c of x[b, oh*sh-top+i*dh, ow*sw-left+j*dw, c]
+ * * f[i,j,c,:]. Vectorised over the output channels (f[i,j,c,:] is contiguous): one splat of x per
+ * tap and channel feeds 16 outputs. For few input channels (one or three): XNNPACK's own is slow there.
+ * The taps inside x are a range per output row and column (no test per tap); with dilation 1 a row
+ * of taps reads kw*ci consecutive x values against kw*ci consecutive filter rows: one loop.
+ * x: [batch,inH,inW,ci], f: [kh,kw,ci,co], y: [batch,outH,outW,co].
+ */
+export function conv2dF32(
+  x: usize, f: usize, y: usize, batch: i32, inH: i32, inW: i32, ci: i32, outH: i32, outW: i32, co: i32,
+  strideH: i32, strideW: i32, dilH: i32, dilW: i32, filterH: i32, filterW: i32, top: i32, left: i32,
+): void {
+  const xPixel = <usize>ci << 2;
+  const row = <usize>co << 2; // f[i,j,c,:] in bytes
+  const fRow = <usize>filterW * <usize>ci * row; // f[i,:,:,:] in bytes
+  let yAt = y;
+  for (let b = 0; b < batch; b++) {
+    const xBatch = x + <usize>b * <usize>inH * <usize>inW * xPixel;
+    for (let p = 0; p < outH; p++) {
+      const r0 = p * strideH - top;
+      const iFrom = first(r0, dilH);
+      const iTo = min(filterH, first(r0 - inH, dilH));
+      for (let q = 0; q < outW; q++) {
+        const c0 = q * strideW - left;
+        const jFrom = first(c0, dilW);
+        const jTo = min(filterW, first(c0 - inW, dilW));
+        // Runs of consecutive (j, c): one of (jTo-jFrom)*ci values with dilation 1, else one per j.
+        const runs = jTo <= jFrom ? 0 : dilW == 1 ? 1 : jTo - jFrom;
+        const runLen = dilW == 1 ? (jTo - jFrom) * ci : ci;
+        const xStep = <usize>dilW * xPixel;
+        const fStep = <usize>ci * row;
+        const xFirst = xBatch + (<usize>c0 + <usize>jFrom * <usize>dilW) * xPixel; // c0 may be negative: wraps back in range
+        const fFirst = f + <usize>jFrom * fStep;
+        let k = 0;
+        if (ASC_FEATURE_SIMD) {
+          for (; k + 16 <= co; k += 16) {
+            const lane = <usize>k << 2;
+            let a0 = f32x4.splat(0);
+            let a1 = f32x4.splat(0);
+            let a2 = f32x4.splat(0);
+            let a3 = f32x4.splat(0);
+            for (let i = iFrom; i < iTo; i++) {
+              let xr = xFirst + <usize>(r0 + i * dilH) * <usize>inW * xPixel;
+              let g = fFirst + <usize>i * fRow + lane;
+              for (let run = 0; run < runs; run++) {
+                let xp = xr;
+                for (let m = 0; m < runLen; m++) {
+                  const v = v128.load32_splat(xp);
+                  a0 = f32x4.add(a0, f32x4.mul(v, v128.load(g)));
+                  a1 = f32x4.add(a1, f32x4.mul(v, v128.load(g, 16)));
+                  a2 = f32x4.add(a2, f32x4.mul(v, v128.load(g, 32)));
+                  a3 = f32x4.add(a3, f32x4.mul(v, v128.load(g, 48)));
+                  xp += 4;
+                  g += row;
+                }
+                xr += xStep;
+              }
+            }
+            v128.store(yAt + lane, a0);
+            v128.store(yAt + lane, a1, 16);
+            v128.store(yAt + lane, a2, 32);
+            v128.store(yAt + lane, a3, 48);
+          }
+          for (; k + 4 <= co; k += 4) {
+            const lane = <usize>k << 2;
+            let a0 = f32x4.splat(0);
+            for (let i = iFrom; i < iTo; i++) {
+              let xr = xFirst + <usize>(r0 + i * dilH) * <usize>inW * xPixel;
+              let g = fFirst + <usize>i * fRow + lane;
+              for (let run = 0; run < runs; run++) {
+                let xp = xr;
+                for (let m = 0; m < runLen; m++) {
+                  a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(g)));
+                  xp += 4;
+                  g += row;
+                }
+                xr += xStep;
+              }
+            }
+            v128.store(yAt + lane, a0);
+          }
+        }
+        for (; k < co; k++) {
+          const lane = <usize>k << 2;
+          let a: f32 = 0;
+          for (let i = iFrom; i < iTo; i++) {
+            let xr = xFirst + <usize>(r0 + i * dilH) * <usize>inW * xPixel;
+            let g = fFirst + <usize>i * fRow + lane;
+            for (let run = 0; run < runs; run++) {
+              let xp = xr;
+              for (let m = 0; m < runLen; m++) {
+                a += load<f32>(xp) * load<f32>(g);
+                xp += 4;
+                g += row;
+              }
+              xr += xStep;
+            }
+          }
+          store<f32>(yAt + lane, a);
+        }
+        yAt += row;
+      }
+    }
+  }
+}
+
+/** The first tap t >= 0 with at + t*step >= 0 (at + t*step < 0 before it). */
+// @ts-ignore: decorator
+@inline
+function first(at: i32, step: i32): i32 {
+  return at >= 0 ? 0 : step == 1 ? -at : (step - 1 - at) / step;
+}
+
+/**
+ * dx[b,h,w,c] = sum over taps (i,j) with (h+top-i) = oh*sh, (w+left-j) = ow*sw inside dy, of
+ * sum_k dy[b,oh,ow,k] * f[i,j,c,k]: the gather form of the input gradient, no zero multiplied.
+ * For few input channels (dx has one per pixel in a first layer): vectorised over k, one horizontal
+ * sum per value. The filter comes as fG: [ci,kh,kw,co] reversed along kw, so that for one tap row i
+ * the taps meet dy's pixels in increasing order: with stride 1 a row is ONE dot product of
+ * (taps)*co consecutive floats of dy against as many of fG; with stride s, runs of co floats (fG's
+ * taps s apart). dy: [batch,outH,outW,co], dx: [batch,inH,inW,ci]. Dilation 1 (tfjs's attrs have none).
+ * The taps of a pixel: i from (h+top) % sh in steps of sh with oh from (h+top) / sh down by one;
+ * likewise j and ow, advanced along w without a division.
+ */
+export function conv2dBackpropInputF32(
+  dy: usize, fG: usize, dx: usize, batch: i32, inH: i32, inW: i32, ci: i32, outH: i32, outW: i32, co: i32,
+  strideH: i32, strideW: i32, filterH: i32, filterW: i32, top: i32, left: i32,
+): void {
+  const dyPixel = <usize>co << 2;
+  const fRow = <usize>filterW * dyPixel; // fG[c,i,:,:] in bytes
+  const gSkip = <usize>(strideW - 1) * dyPixel; // fG's taps between two of a pixel
+  let dxAt = dx;
+  for (let b = 0; b < batch; b++) {
+    const dyBatch = dy + <usize>b * <usize>outH * <usize>outW * dyPixel;
+    for (let h = 0; h < inH; h++) {
+      const i0 = (h + top) % strideH;
+      const oh0 = (h + top) / strideH;
+      let j0 = left % strideW;
+      let ow0 = left / strideW;
+      for (let w = 0; w < inW; w++) {
+        // Taps t: j = j0 + t*sw (inside the filter), ow = ow0 - t (inside dy); walked from the last.
+        const tLo = max(0, ow0 - outW + 1);
+        const tHi = min(strideW == 1 ? filterW : (filterW - j0 + strideW - 1) / strideW, ow0 + 1);
+        const taps = tHi - tLo;
+        const runs = taps <= 0 ? 0 : strideW == 1 ? 1 : taps;
+        const runBytes = strideW == 1 ? <usize>taps * dyPixel : dyPixel;
+        const dFirst = <usize>(ow0 - tHi + 1) * dyPixel;
+        const gFirst = <usize>(filterW - 1 - j0 - (tHi - 1) * strideW) * dyPixel;
+        for (let c = 0; c < ci; c++) {
+          const fc = fG + <usize>c * <usize>filterH * fRow + gFirst;
+          let s: f32 = 0;
+          let ohAt = oh0;
+          if (ASC_FEATURE_SIMD) {
+            let a0 = f32x4.splat(0);
+            let a1 = f32x4.splat(0);
+            let a2 = f32x4.splat(0);
+            let a3 = f32x4.splat(0);
+            for (let i = i0; i < filterH && ohAt >= 0; i += strideH, ohAt--) {
+              if (ohAt >= outH) continue;
+              let d = dyBatch + <usize>ohAt * <usize>outW * dyPixel + dFirst;
+              let g = fc + <usize>i * fRow;
+              for (let run = 0; run < runs; run++) {
+                const end = d + runBytes;
+                for (; d + 64 <= end; d += 64, g += 64) {
+                  a0 = f32x4.add(a0, f32x4.mul(v128.load(d), v128.load(g)));
+                  a1 = f32x4.add(a1, f32x4.mul(v128.load(d, 16), v128.load(g, 16)));
+                  a2 = f32x4.add(a2, f32x4.mul(v128.load(d, 32), v128.load(g, 32)));
+                  a3 = f32x4.add(a3, f32x4.mul(v128.load(d, 48), v128.load(g, 48)));
+                }
+                for (; d + 16 <= end; d += 16, g += 16) a0 = f32x4.add(a0, f32x4.mul(v128.load(d), v128.load(g)));
+                for (; d < end; d += 4, g += 4) s += load<f32>(d) * load<f32>(g);
+                g += gSkip;
+              }
+            }
+            const a = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+            s += (f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1)) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
+          } else {
+            for (let i = i0; i < filterH && ohAt >= 0; i += strideH, ohAt--) {
+              if (ohAt >= outH) continue;
+              let d = dyBatch + <usize>ohAt * <usize>outW * dyPixel + dFirst;
+              let g = fc + <usize>i * fRow;
+              for (let run = 0; run < runs; run++) {
+                const end = d + runBytes;
+                for (; d < end; d += 4, g += 4) s += load<f32>(d) * load<f32>(g);
+                g += gSkip;
+              }
+            }
+          }
+          store<f32>(dxAt, s);
+          dxAt += 4;
+        }
+        if (++j0 == strideW) {
+          j0 = 0;
+          ow0++;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The same input gradient vectorised over the input channels, for many of them: dx[b,h,w,c:c+16] +=
+ * dy[b,oh,ow,k] (one splat) * fT[i,j,k,c:c+16], with the filter given as fT: [kh,kw,co,ci] (its
+ * channel axes swapped, so fT[i,j,k,:] is contiguous). Even and odd k go to separate accumulators
+ * (eight chains per 16 channels), and no horizontal sums. dy: [batch,outH,outW,co], dx: [batch,inH,inW,ci].
+ */
+export function conv2dBackpropInputWideF32(
+  dy: usize, fT: usize, dx: usize, batch: i32, inH: i32, inW: i32, ci: i32, outH: i32, outW: i32, co: i32,
+  strideH: i32, strideW: i32, filterH: i32, filterW: i32, top: i32, left: i32,
+): void {
+  const dyPixel = <usize>co << 2;
+  const dxPixel = <usize>ci << 2;
+  const tap = <usize>co * dxPixel; // fT[i,j,:,:] in bytes
+  let dxAt = dx;
+  for (let b = 0; b < batch; b++) {
+    const dyBatch = dy + <usize>b * <usize>outH * <usize>outW * dyPixel;
+    for (let h = 0; h < inH; h++) {
+      const i0 = (h + top) % strideH;
+      const oh0 = (h + top) / strideH;
+      let j0 = left % strideW;
+      let ow0 = left / strideW;
+      for (let w = 0; w < inW; w++) {
+        let c = 0;
+        if (ASC_FEATURE_SIMD) {
+          for (; c + 16 <= ci; c += 16) {
+            const lane = <usize>c << 2;
+            let a0 = f32x4.splat(0);
+            let a1 = f32x4.splat(0);
+            let a2 = f32x4.splat(0);
+            let a3 = f32x4.splat(0);
+            let e0 = f32x4.splat(0);
+            let e1 = f32x4.splat(0);
+            let e2 = f32x4.splat(0);
+            let e3 = f32x4.splat(0);
+            for (let i = i0, oh = oh0; i < filterH && oh >= 0; i += strideH, oh--) {
+              if (oh >= outH) continue;
+              const dyRow = dyBatch + <usize>oh * <usize>outW * dyPixel;
+              for (let j = j0, ow = ow0; j < filterW && ow >= 0; j += strideW, ow--) {
+                if (ow >= outW) continue;
+                let d = dyRow + <usize>ow * dyPixel;
+                const dEnd = d + dyPixel;
+                let g = fT + <usize>(i * filterW + j) * tap + lane;
+                for (; d + 8 <= dEnd; d += 8) {
+                  const u = v128.load32_splat(d);
+                  const v = v128.load32_splat(d, 4);
+                  const g1 = g + dxPixel;
+                  a0 = f32x4.add(a0, f32x4.mul(u, v128.load(g)));
+                  a1 = f32x4.add(a1, f32x4.mul(u, v128.load(g, 16)));
+                  a2 = f32x4.add(a2, f32x4.mul(u, v128.load(g, 32)));
+                  a3 = f32x4.add(a3, f32x4.mul(u, v128.load(g, 48)));
+                  e0 = f32x4.add(e0, f32x4.mul(v, v128.load(g1)));
+                  e1 = f32x4.add(e1, f32x4.mul(v, v128.load(g1, 16)));
+                  e2 = f32x4.add(e2, f32x4.mul(v, v128.load(g1, 32)));
+                  e3 = f32x4.add(e3, f32x4.mul(v, v128.load(g1, 48)));
+                  g = g1 + dxPixel;
+                }
+                if (d < dEnd) {
+                  const u = v128.load32_splat(d);
+                  a0 = f32x4.add(a0, f32x4.mul(u, v128.load(g)));
+                  a1 = f32x4.add(a1, f32x4.mul(u, v128.load(g, 16)));
+                  a2 = f32x4.add(a2, f32x4.mul(u, v128.load(g, 32)));
+                  a3 = f32x4.add(a3, f32x4.mul(u, v128.load(g, 48)));
+                }
+              }
+            }
+            v128.store(dxAt + lane, f32x4.add(a0, e0));
+            v128.store(dxAt + lane, f32x4.add(a1, e1), 16);
+            v128.store(dxAt + lane, f32x4.add(a2, e2), 32);
+            v128.store(dxAt + lane, f32x4.add(a3, e3), 48);
+          }
+          for (; c + 4 <= ci; c += 4) {
+            const lane = <usize>c << 2;
+            let a0 = f32x4.splat(0);
+            let e0 = f32x4.splat(0);
+            for (let i = i0, oh = oh0; i < filterH && oh >= 0; i += strideH, oh--) {
+              if (oh >= outH) continue;
+              const dyRow = dyBatch + <usize>oh * <usize>outW * dyPixel;
+              for (let j = j0, ow = ow0; j < filterW && ow >= 0; j += strideW, ow--) {
+                if (ow >= outW) continue;
+                let d = dyRow + <usize>ow * dyPixel;
+                const dEnd = d + dyPixel;
+                let g = fT + <usize>(i * filterW + j) * tap + lane;
+                for (; d + 8 <= dEnd; d += 8) {
+                  a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(d), v128.load(g)));
+                  e0 = f32x4.add(e0, f32x4.mul(v128.load32_splat(d, 4), v128.load(g + dxPixel)));
+                  g += dxPixel << 1;
+                }
+                if (d < dEnd) a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(d), v128.load(g)));
+              }
+            }
+            v128.store(dxAt + lane, f32x4.add(a0, e0));
+          }
+        }
+        for (; c < ci; c++) {
+          const lane = <usize>c << 2;
+          let s: f32 = 0;
+          for (let i = i0, oh = oh0; i < filterH && oh >= 0; i += strideH, oh--) {
+            if (oh >= outH) continue;
+            const dyRow = dyBatch + <usize>oh * <usize>outW * dyPixel;
+            for (let j = j0, ow = ow0; j < filterW && ow >= 0; j += strideW, ow--) {
+              if (ow >= outW) continue;
+              const d = dyRow + <usize>ow * dyPixel;
+              let g = fT + <usize>(i * filterW + j) * tap + lane;
+              for (let k: usize = 0; k < dyPixel; k += 4) {
+                s += load<f32>(d + k) * load<f32>(g);
+                g += dxPixel;
+              }
+            }
+          }
+          store<f32>(dxAt + lane, s);
+        }
+        dxAt += dxPixel;
+        if (++j0 == strideW) {
+          j0 = 0;
+          ow0++;
+        }
+      }
+    }
+  }
+}

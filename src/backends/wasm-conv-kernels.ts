@@ -1,0 +1,89 @@
+// Direct convolutions on tfjs-backend-wasm's heap (assembly/conv-inplace.ts), for the shapes where they
+// beat XNNPACK. wasm-fast-kernels.ts registers them: each returns `undefined` where it does not apply
+// or the in-place module is not compiled (a JS loop would lose to XNNPACK), and the caller falls back.
+import * as tf from '@tensorflow/tfjs-core';
+import type { InPlaceExports } from '../kernels/wasm-inplace.js';
+import type { KernelArgs, WasmBackendLike } from './wasm-fast-kernels.js';
+
+/**
+ * Conv2D (NHWC float32) with at most this many input channels runs here: vectorised over the output
+ * channels, a tap costs one splat per input channel. XNNPACK's convolution is built for many input
+ * channels; with one (the first layer of an image model) it runs at a fraction of its speed
+ * (bench_cnn's conv1 [64,28,28,1] * [3,3,1,16]: see BENCHMARKS.md). With more, XNNPACK wins.
+ */
+export const DIRECT_CONV_MAX_IN_CHANNELS = 4;
+
+/** y = conv2d(x, filter) for few input channels, else `undefined` (tfjs's own then runs). */
+export function conv2DDirect(args: KernelArgs, k: InPlaceExports | undefined): tf.TensorInfo | undefined {
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const filter = args.inputs['filter'] as tf.TensorInfo;
+  const a = args.attrs ?? {};
+  if (k === undefined || x.dtype !== 'float32' || filter.dtype !== 'float32' || (a['dataFormat'] ?? 'NHWC') !== 'NHWC') return undefined;
+  if ((x.shape[3] as number) > DIRECT_CONV_MAX_IN_CHANNELS) return undefined;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a['strides'] as [number, number],
+    (a['dilations'] ?? 1) as [number, number],
+    a['pad'] as 'valid',
+    a['dimRoundingMode'] as 'floor',
+  );
+  const backend = args.backend as unknown as WasmBackendLike;
+  const out = backend.makeOutput(info.outShape, 'float32');
+  const [xAt, fAt, yAt] = [x, filter, out].map((t) => backend.getMemoryOffset(t.dataId)) as [number, number, number];
+  const { batchSize, inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
+  k.conv2dF32(xAt, fAt, yAt, batchSize, inHeight, inWidth, ci, outHeight, outWidth, co, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth, info.padInfo.top, info.padInfo.left);
+  return out;
+}
+
+/**
+ * Which gather kernel computes the input gradient (NHWC float32), or `undefined` for the forward
+ * convolution formulation (XNNPACK over the spread, padded dy). Measured (build/scratch, batch 64,
+ * one thread, min ms, current -> gather): 'narrow' (vectorised over the output channels, one
+ * horizontal sum per value) for ci < 4, where XNNPACK gets one output channel per pixel: bench_cnn's
+ * conv1 ci 1 co 16, 28x28: 4.7 -> 2.9 (batch 800: 94 -> 41); ci 3 co 32: 3.4 -> 1.7; it loses from ci 8
+ * on. 'wide' (vectorised over the input channels, 16 at a time) for ci a multiple of 16 and co >= 16:
+ * conv2 ci 16 co 32, 13x13: 3.9 -> 3.4 (the padding it no longer multiplies); ci 32 co 64 is even,
+ * ci 8 or co 4 loses. Everything else stays on XNNPACK.
+ */
+export function backpropInputKernel(ci: number, co: number): 'narrow' | 'wide' | undefined {
+  if (ci < 4) return 'narrow';
+  return ci % 16 === 0 && co >= 16 ? 'wide' : undefined;
+}
+
+/** The filter [kh, kw, ci, co] as each gather kernel reads it (a cached derived operand: see wasm-fast-kernels.ts). */
+export const GATHER_LAYOUTS = {
+  // [ci, kh, kw, co], reversed along kw: a tap row meets dy's pixels in increasing order.
+  narrow: (f: tf.Tensor): tf.Tensor => tf.reverse(tf.transpose(f, [2, 0, 1, 3]), [2]),
+  // [kh, kw, co, ci]: fT[i,j,k,:] contiguous.
+  wide: (f: tf.Tensor): tf.Tensor => tf.transpose(f, [0, 1, 3, 2]),
+} as const;
+
+/**
+ * dx = the input gradient of conv2d, as a gather over dy (no zero multiplied), or `undefined` where
+ * {@link backpropInputKernel} leaves it to the forward-convolution formulation. `layout(which)` is the
+ * filter as that kernel reads it ({@link GATHER_LAYOUTS}).
+ */
+export function conv2DBackpropInputDirect(
+  args: KernelArgs,
+  k: InPlaceExports | undefined,
+  layout: (which: 'narrow' | 'wide') => tf.TensorInfo,
+  choose: (ci: number, co: number) => 'narrow' | 'wide' | undefined = backpropInputKernel,
+): tf.TensorInfo | undefined {
+  const a = args.attrs ?? {};
+  const dyInfo = args.inputs['dy'] as tf.TensorInfo;
+  const filter = args.inputs['filter'] as tf.TensorInfo;
+  if (k === undefined || dyInfo.dtype !== 'float32' || filter.dtype !== 'float32' || a['dataFormat'] === 'NCHW') return undefined;
+  const inputShape = a['inputShape'] as [number, number, number, number];
+  const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
+  const which = choose(ci, co);
+  if (which === undefined) return undefined;
+  const info = tf.backend_util.computeConv2DInfo(inputShape, [kh, kw, ci, co], a['strides'] as [number, number], 1, a['pad'] as 'valid', a['dimRoundingMode'] as 'floor');
+  const backend = args.backend as unknown as WasmBackendLike;
+  const fT = layout(which);
+  const out = backend.makeOutput(inputShape, 'float32');
+  const [dyAt, fAt, dxAt] = [dyInfo, fT, out].map((t) => backend.getMemoryOffset(t.dataId)) as [number, number, number];
+  const run = which === 'wide' ? k.conv2dBackpropInputWideF32 : k.conv2dBackpropInputF32;
+  run(dyAt, fAt, dxAt, info.batchSize, info.inHeight, info.inWidth, ci, info.outHeight, info.outWidth, co, info.strideHeight, info.strideWidth, kh, kw, info.padInfo.top, info.padInfo.left);
+  return out;
+}
