@@ -20,7 +20,9 @@ export function conv2dF32(
   const xPixel = <usize>ci << 2;
   const row = <usize>co << 2; // f[i,j,c,:] in bytes
   const fRow = <usize>filterW * <usize>ci * row; // f[i,:,:,:] in bytes
+  const wide = co & ~15; // output channels in chunks of 16
   let yAt = y;
+  let done16 = false; // this pixel's chunks of 16 were computed with the previous one's
   for (let b = 0; b < batch; b++) {
     const xBatch = x + <usize>b * <usize>inH * <usize>inW * xPixel;
     for (let p = 0; p < outH; p++) {
@@ -38,8 +40,60 @@ export function conv2dF32(
         const fStep = <usize>ci * row;
         const xFirst = xBatch + (<usize>c0 + <usize>jFrom * <usize>dilW) * xPixel; // c0 may be negative: wraps back in range
         const fFirst = f + <usize>jFrom * fStep;
-        let k = 0;
+        let k = done16 ? wide : 0;
+        done16 = false;
         if (ASC_FEATURE_SIMD) {
+          // Two neighbours with the same taps inside x: each filter vector loaded once serves both.
+          const c1 = c0 + strideW;
+          if (k == 0 && wide > 0 && q + 1 < outW && first(c1, dilW) == jFrom && min(filterW, first(c1 - inW, dilW)) == jTo) {
+            const xNext = <usize>strideW * xPixel;
+            for (; k < wide; k += 16) {
+              const lane = <usize>k << 2;
+              let a0 = f32x4.splat(0);
+              let a1 = f32x4.splat(0);
+              let a2 = f32x4.splat(0);
+              let a3 = f32x4.splat(0);
+              let e0 = f32x4.splat(0);
+              let e1 = f32x4.splat(0);
+              let e2 = f32x4.splat(0);
+              let e3 = f32x4.splat(0);
+              for (let i = iFrom; i < iTo; i++) {
+                let xr = xFirst + <usize>(r0 + i * dilH) * <usize>inW * xPixel;
+                let g = fFirst + <usize>i * fRow + lane;
+                for (let run = 0; run < runs; run++) {
+                  let xp = xr;
+                  for (let m = 0; m < runLen; m++) {
+                    const u = v128.load32_splat(xp);
+                    const v = v128.load32_splat(xp + xNext);
+                    const g0 = v128.load(g);
+                    const g1 = v128.load(g, 16);
+                    const g2 = v128.load(g, 32);
+                    const g3 = v128.load(g, 48);
+                    a0 = f32x4.add(a0, f32x4.mul(u, g0));
+                    a1 = f32x4.add(a1, f32x4.mul(u, g1));
+                    a2 = f32x4.add(a2, f32x4.mul(u, g2));
+                    a3 = f32x4.add(a3, f32x4.mul(u, g3));
+                    e0 = f32x4.add(e0, f32x4.mul(v, g0));
+                    e1 = f32x4.add(e1, f32x4.mul(v, g1));
+                    e2 = f32x4.add(e2, f32x4.mul(v, g2));
+                    e3 = f32x4.add(e3, f32x4.mul(v, g3));
+                    xp += 4;
+                    g += row;
+                  }
+                  xr += xStep;
+                }
+              }
+              v128.store(yAt + lane, a0);
+              v128.store(yAt + lane, a1, 16);
+              v128.store(yAt + lane, a2, 32);
+              v128.store(yAt + lane, a3, 48);
+              v128.store(yAt + row + lane, e0);
+              v128.store(yAt + row + lane, e1, 16);
+              v128.store(yAt + row + lane, e2, 32);
+              v128.store(yAt + row + lane, e3, 48);
+            }
+            done16 = true;
+          }
           for (; k + 16 <= co; k += 16) {
             const lane = <usize>k << 2;
             let a0 = f32x4.splat(0);

@@ -6,20 +6,22 @@ import type { InPlaceExports } from '../kernels/wasm-inplace.js';
 import type { KernelArgs, WasmBackendLike } from './wasm-fast-kernels.js';
 
 /**
- * Conv2D (NHWC float32) with at most this many input channels runs here: vectorised over the output
- * channels, a tap costs one splat per input channel. XNNPACK's convolution is built for many input
- * channels; with one (the first layer of an image model) it runs at a fraction of its speed
- * (bench_cnn's conv1 [64,28,28,1] * [3,3,1,16]: see BENCHMARKS.md). With more, XNNPACK wins.
+ * Whether Conv2D (NHWC float32) runs here: one input channel and at least 16 output channels (chunks of
+ * 16 outputs, two pixels at a time). XNNPACK's convolution is built for many input channels; with one
+ * (the first layer of a grayscale image model) it is slower. Measured (build/scratch, batch 64, one
+ * thread, min ms, XNNPACK -> here): bench_cnn's conv1 [64,28,28,1] * [3,3,1,16]: 1.2-1.75 -> 1.0-1.5
+ * (batch 800: 18-23 -> 17-19); ci 1 co 32: 3.7-3.9 -> 2.7-2.9. Even at ci 3 or 4 with co 16, and
+ * slower with co 8 (chunks of 4 outputs): those stay on XNNPACK.
  */
-export const DIRECT_CONV_MAX_IN_CHANNELS = 4;
+export const directConv = (ci: number, co: number): boolean => ci === 1 && co >= 16;
 
-/** y = conv2d(x, filter) for few input channels, else `undefined` (tfjs's own then runs). */
-export function conv2DDirect(args: KernelArgs, k: InPlaceExports | undefined): tf.TensorInfo | undefined {
+/** y = conv2d(x, filter) where {@link directConv} says so, else `undefined` (tfjs's own then runs). */
+export function conv2DDirect(args: KernelArgs, k: InPlaceExports | undefined, use: (ci: number, co: number) => boolean = directConv): tf.TensorInfo | undefined {
   const x = args.inputs['x'] as tf.TensorInfo;
   const filter = args.inputs['filter'] as tf.TensorInfo;
   const a = args.attrs ?? {};
   if (k === undefined || x.dtype !== 'float32' || filter.dtype !== 'float32' || (a['dataFormat'] ?? 'NHWC') !== 'NHWC') return undefined;
-  if ((x.shape[3] as number) > DIRECT_CONV_MAX_IN_CHANNELS) return undefined;
+  if (!use(x.shape[3] as number, filter.shape[3] as number)) return undefined;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number],

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import { FAST_WASM_KERNELS, registerFastWasmKernels, restoreWasmKernels } from '../../src/index.js';
 import { configureInPlace, inPlaceExportsNow, prepareInPlaceKernels } from '../../src/kernels/wasm-inplace.js';
 import { clearWasmKernelCache } from '../../src/backends/wasm-fast-kernels.js';
-import { conv2DBackpropInputDirect, GATHER_LAYOUTS } from '../../src/backends/wasm-conv-kernels.js';
+import { conv2DBackpropInputDirect, conv2DDirect, directConv, GATHER_LAYOUTS } from '../../src/backends/wasm-conv-kernels.js';
 import { assert, assertClose, backendName, disposeAll } from '../support/harness.js';
 import { seededRandom } from '../../src/core/random.js';
 
@@ -180,7 +180,7 @@ if (backendName !== 'wasm') {
       // stride it pads otherwise than tfjs (and TensorFlow). Those run on ours only, against the definition.
       const rounded = t.dimRoundingMode !== undefined;
       const stockOk = !rounded && !(t.pad === 'same' && (t.kh < t.strides[0] || t.kw < t.strides[1]));
-      if (!stockOk && (!ours || t.ci > 4)) continue;
+      if (!stockOk && (!ours || !directConv(t.ci, t.co))) continue;
       const x = tf.randomNormal([t.n, t.h, t.w, t.ci], 0, 1, 'float32', t.i);
       const filter = tf.randomNormal([t.kh, t.kw, t.ci, t.co], 0, 1, 'float32', t.i + 1000);
       const run = () => tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, t.strides, t.pad, 'NHWC', t.dilations, t.dimRoundingMode);
@@ -200,8 +200,23 @@ if (backendName !== 'wasm') {
     }
   }
 
-  s('Conv2D: few input channels (ours), more (tfjs own), strides, dilations, paddings, rounding modes', async () => {
+  s('Conv2D: one input channel (ours), more (tfjs own), strides, dilations, paddings, rounding modes', async () => {
     await checkConv2D('in place', true);
+  });
+
+  s('Conv2D direct kernel on every geometry and channel count 1..7, 16, 32 equals the definition', async () => {
+    const backend = tf.backend();
+    const k = inPlaceExportsNow((backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory);
+    assert(k !== undefined, 'the in-place module is compiled');
+    for (const t of convCases(14, 120, CHANNELS, true)) {
+      const x = tf.randomNormal([t.n, t.h, t.w, t.ci], 0, 1, 'float32', t.i);
+      const filter = tf.randomNormal([t.kh, t.kw, t.ci, t.co], 0, 1, 'float32', t.i + 1000);
+      const attrs = { strides: t.strides, pad: t.pad, dataFormat: 'NHWC', dilations: t.dilations, dimRoundingMode: t.dimRoundingMode };
+      const y = tf.engine().makeTensorFromTensorInfo(conv2DDirect({ inputs: { x, filter }, backend, attrs }, k, () => true) as tf.TensorInfo, backend);
+      const want = conv2dReference((await x.data()) as Float32Array, (await filter.data()) as Float32Array, t.info);
+      assertClose(await y.data(), want, CONV_TOL, `direct conv2d ${JSON.stringify({ shape: [t.n, t.h, t.w, t.ci], co: t.co, kh: t.kh, kw: t.kw, ...attrs })}`);
+      disposeAll(x, filter, y);
+    }
   });
 
   s('Conv2D and Conv2DBackpropInput without the in-place module (XNNPACK paths) give the same', async () => {
