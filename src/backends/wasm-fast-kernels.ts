@@ -4,9 +4,13 @@
 //   un-transposed product and a blocked scalar loop otherwise; the gradient of every matMul multiplies
 //   by a transposed operand. The operand is transposed once (the Transpose kernel) and the product
 //   runs un-transposed, on XNNPACK. Batched products (batch > 1) are left to the original.
-// - Conv2DBackpropInput (the input gradient of conv2d): tfjs-backend-wasm runs a naive loop. Here it
-//   is a forward convolution (XNNPACK) of dy, spread by the stride and padded for a full correlation,
-//   with the filter flipped in space and its channel axes swapped.
+// - Conv2DBackpropInput (the input gradient of conv2d): tfjs-backend-wasm runs a naive loop. Here,
+//   for few input channels (ci < 4) or many (a multiple of 16), a gather over dy in AssemblyScript SIMD
+//   on the backend's heap (wasm-conv-kernels.ts); otherwise a forward convolution (XNNPACK) of dy,
+//   spread by the stride and padded for a full correlation, with the filter flipped in space and its
+//   channel axes swapped.
+// - Conv2D with one input channel (and >= 16 outputs): a direct convolution in AssemblyScript SIMD on
+//   the heap (wasm-conv-kernels.ts), where XNNPACK is slow; every other case goes to tfjs's own.
 // - MaxPoolGrad, AvgPoolGrad: tfjs-backend-wasm loops over every input pixel and every window that
 //   covers it. Here one pass over the windows scatters dy into dx, reading and writing the backend's
 //   heap in place. MaxPoolGrad sends each window's gradient to its FIRST maximum (tfjs-backend-cpu,
@@ -371,7 +375,7 @@ export function registerFastWasmKernels(): string[] {
 }
 
 /**
- * Puts tfjs-backend-wasm's own BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad and Identity back
+ * Puts tfjs-backend-wasm's own BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, Identity and Conv2D back
  * (the opt-out after the fact; `initBackend({ wasm: { fastKernels: false } })` avoids registering them).
  *
  * @example
