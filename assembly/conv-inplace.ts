@@ -199,6 +199,15 @@ export function conv2dBackpropInputF32(
       let j0 = left % strideW;
       let ow0 = left / strideW;
       for (let w = 0; w < inW; w++) {
+        // Stride 1, four pixels whose taps are all inside dy: pixel w+p reads the same run of dy p
+        // pixels further on, so each filter vector loaded serves four pixels (four loads of dy).
+        if (ASC_FEATURE_SIMD && strideW == 1 && (co & 3) == 0 && w + 4 <= inW && w + left >= filterW - 1 && w + 3 + left < outW) {
+          quadNarrow(dyBatch, fG, dxAt, ci, co, outH, outW, strideH, filterH, filterW, i0, oh0, w + left - filterW + 1);
+          dxAt += <usize>ci << 4;
+          ow0 += 4;
+          w += 3;
+          continue;
+        }
         // Taps t: j = j0 + t*sw (inside the filter), ow = ow0 - t (inside dy); walked from the last.
         const tLo = max(0, ow0 - outW + 1);
         const tHi = min(strideW == 1 ? filterW : (filterW - j0 + strideW - 1) / strideW, ow0 + 1);
@@ -257,6 +266,76 @@ export function conv2dBackpropInputF32(
       }
     }
   }
+}
+
+/**
+ * dx of four neighbouring pixels (stride 1 along w, every tap inside dy) for conv2dBackpropInputF32:
+ * each row of taps is a run of filterW*co floats of fG against dy's run from pixel `owFirst`, and
+ * pixel p's from owFirst + p. co is a multiple of 4.
+ */
+// @ts-ignore: decorator
+@inline
+function quadNarrow(
+  dyBatch: usize, fG: usize, dxAt: usize, ci: i32, co: i32, outH: i32, outW: i32, strideH: i32,
+  filterH: i32, filterW: i32, i0: i32, oh0: i32, owFirst: i32,
+): void {
+  const dyPixel = <usize>co << 2;
+  const fRow = <usize>filterW * dyPixel;
+  const runBytes = fRow;
+  const dxPixel = <usize>ci << 2;
+  for (let c = 0; c < ci; c++) {
+    const fc = fG + <usize>c * <usize>filterH * fRow;
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    let b0 = f32x4.splat(0);
+    let b1 = f32x4.splat(0);
+    let b2 = f32x4.splat(0);
+    let b3 = f32x4.splat(0);
+    let ohAt = oh0;
+    for (let i = i0; i < filterH && ohAt >= 0; i += strideH, ohAt--) {
+      if (ohAt >= outH) continue;
+      const d = dyBatch + (<usize>ohAt * <usize>outW + <usize>owFirst) * dyPixel;
+      const g = fc + <usize>i * fRow;
+      let off: usize = 0;
+      for (; off + 32 <= runBytes; off += 32) {
+        const f0 = v128.load(g + off);
+        const f1 = v128.load(g + off, 16);
+        const d0 = d + off;
+        const d1 = d0 + dyPixel;
+        const d2 = d1 + dyPixel;
+        const d3 = d2 + dyPixel;
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(d0), f0));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(d1), f0));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(d2), f0));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(d3), f0));
+        b0 = f32x4.add(b0, f32x4.mul(v128.load(d0, 16), f1));
+        b1 = f32x4.add(b1, f32x4.mul(v128.load(d1, 16), f1));
+        b2 = f32x4.add(b2, f32x4.mul(v128.load(d2, 16), f1));
+        b3 = f32x4.add(b3, f32x4.mul(v128.load(d3, 16), f1));
+      }
+      if (off < runBytes) {
+        const f0 = v128.load(g + off);
+        const d0 = d + off;
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(d0), f0));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(d0 + dyPixel), f0));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(d0 + (dyPixel << 1)), f0));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(d0 + dyPixel * 3), f0));
+      }
+    }
+    const at = dxAt + (<usize>c << 2);
+    store<f32>(at, hsum(f32x4.add(a0, b0)));
+    store<f32>(at + dxPixel, hsum(f32x4.add(a1, b1)));
+    store<f32>(at + (dxPixel << 1), hsum(f32x4.add(a2, b2)));
+    store<f32>(at + dxPixel * 3, hsum(f32x4.add(a3, b3)));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function hsum(a: v128): f32 {
+  return (f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1)) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
 }
 
 /**

@@ -104,7 +104,7 @@ if (backendName !== 'wasm') {
     const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
     for (let i = 0; i < count; i++) {
-      const [n, h, w, ci, co] = [int(1, 3), int(3, 13), int(3, 13), pick(channels.ci), pick(channels.co)];
+      const [n, h, w, ci, co] = [int(1, 3), int(3, 13), int(3, 19), pick(channels.ci), pick(channels.co)];
       const [kh, kw] = [int(1, Math.min(5, h)), int(1, Math.min(5, w))];
       // tfjs takes dilations > 1 only with stride 1.
       const dilations: [number, number] = dilated && i % 3 === 0 ? [int(1, 2), int(1, 3)] : [1, 1];
