@@ -339,6 +339,65 @@ function hsum(a: v128): f32 {
 }
 
 /**
+ * dx[.., c:c+16] (c = lane / 4) of two neighbouring pixels (stride 1 along w, every tap inside dy)
+ * for conv2dBackpropInputWideF32: pixel w's tap j reads dy pixel ow - j, pixel w+1's the next one.
+ */
+// @ts-ignore: decorator
+@inline
+function pairWide(
+  dyBatch: usize, fT: usize, dxPixelAt: usize, lane: usize, ci: i32, co: i32, outH: i32, outW: i32, strideH: i32,
+  filterH: i32, filterW: i32, i0: i32, oh0: i32, ow: i32,
+): void {
+  const dyPixel = <usize>co << 2;
+  const dxPixel = <usize>ci << 2;
+  const tap = <usize>co * dxPixel;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  let e0 = f32x4.splat(0);
+  let e1 = f32x4.splat(0);
+  let e2 = f32x4.splat(0);
+  let e3 = f32x4.splat(0);
+  let ohAt = oh0;
+  for (let i = i0; i < filterH && ohAt >= 0; i += strideH, ohAt--) {
+    if (ohAt >= outH) continue;
+    const dyRow = dyBatch + <usize>ohAt * <usize>outW * dyPixel;
+    for (let j = 0; j < filterW; j++) {
+      let d = dyRow + <usize>(ow - j) * dyPixel;
+      const dEnd = d + dyPixel;
+      let g = fT + <usize>(i * filterW + j) * tap + lane;
+      for (; d < dEnd; d += 4) {
+        const u = v128.load32_splat(d);
+        const v = v128.load32_splat(d + dyPixel);
+        const g0 = v128.load(g);
+        const g1 = v128.load(g, 16);
+        const g2 = v128.load(g, 32);
+        const g3 = v128.load(g, 48);
+        a0 = f32x4.add(a0, f32x4.mul(u, g0));
+        a1 = f32x4.add(a1, f32x4.mul(u, g1));
+        a2 = f32x4.add(a2, f32x4.mul(u, g2));
+        a3 = f32x4.add(a3, f32x4.mul(u, g3));
+        e0 = f32x4.add(e0, f32x4.mul(v, g0));
+        e1 = f32x4.add(e1, f32x4.mul(v, g1));
+        e2 = f32x4.add(e2, f32x4.mul(v, g2));
+        e3 = f32x4.add(e3, f32x4.mul(v, g3));
+        g += dxPixel;
+      }
+    }
+  }
+  const dxAt = dxPixelAt + lane;
+  v128.store(dxAt, a0);
+  v128.store(dxAt, a1, 16);
+  v128.store(dxAt, a2, 32);
+  v128.store(dxAt, a3, 48);
+  v128.store(dxAt + dxPixel, e0);
+  v128.store(dxAt + dxPixel, e1, 16);
+  v128.store(dxAt + dxPixel, e2, 32);
+  v128.store(dxAt + dxPixel, e3, 48);
+}
+
+/**
  * The same input gradient vectorised over the input channels, for many of them: dx[b,h,w,c:c+16] +=
  * dy[b,oh,ow,k] (one splat) * fT[i,j,k,c:c+16], with the filter given as fT: [kh,kw,co,ci] (its
  * channel axes swapped, so fT[i,j,k,:] is contiguous). Even and odd k go to separate accumulators
@@ -362,6 +421,15 @@ export function conv2dBackpropInputWideF32(
       for (let w = 0; w < inW; w++) {
         let c = 0;
         if (ASC_FEATURE_SIMD) {
+          // Stride 1, two pixels whose taps are all inside dy: pixel w+1 reads dy one pixel further
+          // on, so each filter vector loaded serves both.
+          if (strideW == 1 && (ci & 15) == 0 && w + 2 <= inW && w + left >= filterW - 1 && w + 1 + left < outW) {
+            for (; c < ci; c += 16) pairWide(dyBatch, fT, dxAt, <usize>c << 2, ci, co, outH, outW, strideH, filterH, filterW, i0, oh0, w + left);
+            dxAt += dxPixel << 1;
+            ow0 += 2;
+            w++;
+            continue;
+          }
           for (; c + 16 <= ci; c += 16) {
             const lane = <usize>c << 2;
             let a0 = f32x4.splat(0);
