@@ -40,17 +40,19 @@ export function conv2DDirect(args: KernelArgs, k: InPlaceExports | undefined, us
 
 /**
  * Which gather kernel computes the input gradient (NHWC float32), or `undefined` for the forward
- * convolution formulation (XNNPACK over the spread, padded dy). Measured (build/scratch, batch 64,
- * one thread, min ms, current -> gather): 'narrow' (vectorised over the output channels, one
- * horizontal sum per value) for ci < 4, where XNNPACK gets one output channel per pixel: bench_cnn's
- * conv1 ci 1 co 16, 28x28: 4.7 -> 2.9 (batch 800: 94 -> 41); ci 3 co 32: 3.4 -> 1.7; it loses from ci 8
- * on. 'wide' (vectorised over the input channels, 16 at a time) for ci a multiple of 16 and co >= 16:
- * conv2 ci 16 co 32, 13x13: 3.9 -> 3.4 (the padding it no longer multiplies); ci 32 co 64 is even,
- * ci 8 or co 4 loses. Everything else stays on XNNPACK.
+ * convolution formulation (XNNPACK over the spread, padded dy, which multiplies the padding too).
+ * Measured (build/scratch, batch 64, one thread, min ms of 21, XNNPACK formulation -> gather; the
+ * machine was shared, so ranges over runs): 'narrow' (vectorised over the output channels, four
+ * pixels per pass) for ci <= 4, where XNNPACK gets ci output channels per pixel: bench_cnn's conv1
+ * gradient (ci 1, co 16, 28x28) 4.5-4.6 -> 0.9-1.1; ci 1 co 32: 9.2 -> 1.6; ci 3 co 32: 2.2 -> 1.1;
+ * ci 4 co 16: 5.2-7.3 -> 4.1-5.3; it loses at ci 8. 'wide' (vectorised over the input channels,
+ * 16 at a time, two pixels per pass) for ci a multiple of 16: bench_cnn's conv2 gradient (ci 16,
+ * co 32, 13x13) 4.3-5.9 -> 2.6-4.0; ci 32 co 64: 18 -> 9-12; ci 16 co 4: 1.4-1.5 -> 1.3. Everything
+ * else (ci 5..15, or not a multiple of 16) stays on XNNPACK.
  */
-export function backpropInputKernel(ci: number, co: number): 'narrow' | 'wide' | undefined {
-  if (ci < 4) return 'narrow';
-  return ci % 16 === 0 && co >= 16 ? 'wide' : undefined;
+export function backpropInputKernel(ci: number, _co: number): 'narrow' | 'wide' | undefined {
+  if (ci <= 4) return 'narrow';
+  return ci % 16 === 0 ? 'wide' : undefined;
 }
 
 /** The filter [kh, kw, ci, co] as each gather kernel reads it (a cached derived operand: see wasm-fast-kernels.ts). */

@@ -5,7 +5,7 @@
 //   by a transposed operand. The operand is transposed once (the Transpose kernel) and the product
 //   runs un-transposed, on XNNPACK. Batched products (batch > 1) are left to the original.
 // - Conv2DBackpropInput (the input gradient of conv2d): tfjs-backend-wasm runs a naive loop. Here,
-//   for few input channels (ci < 4) or many (a multiple of 16), a gather over dy in AssemblyScript SIMD
+//   for few input channels (ci <= 4) or many (a multiple of 16), a gather over dy in AssemblyScript SIMD
 //   on the backend's heap (wasm-conv-kernels.ts); otherwise a forward convolution (XNNPACK) of dy,
 //   spread by the stride and padded for a full correlation, with the filter flipped in space and its
 //   channel axes swapped.
