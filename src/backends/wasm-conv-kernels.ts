@@ -8,10 +8,11 @@ import type { KernelArgs, WasmBackendLike } from './wasm-fast-kernels.js';
 /**
  * Whether Conv2D (NHWC float32) runs here: one input channel and at least 16 output channels (chunks of
  * 16 outputs, two pixels at a time). XNNPACK's convolution is built for many input channels; with one
- * (the first layer of a grayscale image model) it is slower. Measured (build/scratch, batch 64, one
- * thread, min ms, XNNPACK -> here): bench_cnn's conv1 [64,28,28,1] * [3,3,1,16]: 1.2-1.75 -> 1.0-1.5
- * (batch 800: 18-23 -> 17-19); ci 1 co 32: 3.7-3.9 -> 2.7-2.9. Even at ci 3 or 4 with co 16, and
- * slower with co 8 (chunks of 4 outputs): those stay on XNNPACK.
+ * (the first layer of a grayscale image model) it is slower. Measured (build/scratch, one thread,
+ * 61 alternating calls, median/min ms, XNNPACK -> here): bench_cnn's conv1 [64,28,28,1] * [3,3,1,16]
+ * 1.16-1.26/1.04 -> 1.05-1.14/0.96; at batch 800 15.9-23.2/15.0 -> 15.2-21.8/13.8 (a modest gain:
+ * the output's memory traffic is the same for both); ci 1 co 32: 3.7-3.9 -> 2.7-2.9 (min). Even at
+ * ci 3 or 4 with co 16, and slower with co 8 (chunks of 4 outputs): those stay on XNNPACK.
  */
 export const directConv = (ci: number, co: number): boolean => ci === 1 && co >= 16;
 
