@@ -339,8 +339,9 @@ function hsum(a: v128): f32 {
 }
 
 /**
- * dx[.., c:c+16] (c = lane / 4) of two neighbouring pixels (stride 1 along w, every tap inside dy)
- * for conv2dBackpropInputWideF32: pixel w's tap j reads dy pixel ow - j, pixel w+1's the next one.
+ * dx[.., c:c+16] (c = lane / 4) of two neighbouring pixels (stride 1 along w) for
+ * conv2dBackpropInputWideF32: pixel w's tap j reads dy column ow - j, pixel w+1's the next one; a tap
+ * inside dy for only one of them (at dy's edges) adds to that one's sums alone.
  */
 // @ts-ignore: decorator
 @inline
@@ -364,9 +365,40 @@ function pairWide(
     if (ohAt >= outH) continue;
     const dyRow = dyBatch + <usize>ohAt * <usize>outW * dyPixel;
     for (let j = 0; j < filterW; j++) {
-      let d = dyRow + <usize>(ow - j) * dyPixel;
-      const dEnd = d + dyPixel;
+      const at = ow - j; // pixel w's dy column; pixel w+1's is at + 1
+      if (at < -1 || at >= outW) continue;
       let g = fT + <usize>(i * filterW + j) * tap + lane;
+      if (at < 0 || at + 1 >= outW) {
+        // inside dy for one of the two only
+        let d = dyRow + <usize>max(at, 0) * dyPixel;
+        const dEnd = d + dyPixel;
+        let b0 = f32x4.splat(0);
+        let b1 = f32x4.splat(0);
+        let b2 = f32x4.splat(0);
+        let b3 = f32x4.splat(0);
+        for (; d < dEnd; d += 4) {
+          const u = v128.load32_splat(d);
+          b0 = f32x4.add(b0, f32x4.mul(u, v128.load(g)));
+          b1 = f32x4.add(b1, f32x4.mul(u, v128.load(g, 16)));
+          b2 = f32x4.add(b2, f32x4.mul(u, v128.load(g, 32)));
+          b3 = f32x4.add(b3, f32x4.mul(u, v128.load(g, 48)));
+          g += dxPixel;
+        }
+        if (at < 0) {
+          e0 = f32x4.add(e0, b0);
+          e1 = f32x4.add(e1, b1);
+          e2 = f32x4.add(e2, b2);
+          e3 = f32x4.add(e3, b3);
+        } else {
+          a0 = f32x4.add(a0, b0);
+          a1 = f32x4.add(a1, b1);
+          a2 = f32x4.add(a2, b2);
+          a3 = f32x4.add(a3, b3);
+        }
+        continue;
+      }
+      let d = dyRow + <usize>at * dyPixel;
+      const dEnd = d + dyPixel;
       for (; d < dEnd; d += 4) {
         const u = v128.load32_splat(d);
         const v = v128.load32_splat(d + dyPixel);
@@ -421,9 +453,9 @@ export function conv2dBackpropInputWideF32(
       for (let w = 0; w < inW; w++) {
         let c = 0;
         if (ASC_FEATURE_SIMD) {
-          // Stride 1, two pixels whose taps are all inside dy: pixel w+1 reads dy one pixel further
-          // on, so each filter vector loaded serves both.
-          if (strideW == 1 && (ci & 15) == 0 && w + 2 <= inW && w + left >= filterW - 1 && w + 1 + left < outW) {
+          // Stride 1, two pixels at a time: pixel w+1 reads dy one pixel further on, so each filter
+          // vector loaded serves both (where a tap is inside dy for both).
+          if (strideW == 1 && (ci & 15) == 0 && w + 2 <= inW) {
             for (; c < ci; c += 16) pairWide(dyBatch, fT, dxAt, <usize>c << 2, ci, co, outH, outW, strideH, filterH, filterW, i0, oh0, w + left);
             dxAt += dxPixel << 1;
             ow0 += 2;

@@ -48,7 +48,7 @@ export function conv2DDirect(args: KernelArgs, k: InPlaceExports | undefined, us
  * gradient (ci 1, co 16, 28x28) 4.5-4.6 -> 0.9-1.1; ci 1 co 32: 9.2 -> 1.6; ci 3 co 32: 2.2 -> 1.1;
  * ci 4 co 16: 5.2-7.3 -> 4.1-5.3; it loses at ci 8. 'wide' (vectorised over the input channels,
  * 16 at a time, two pixels per pass) for ci a multiple of 16: bench_cnn's conv2 gradient (ci 16,
- * co 32, 13x13) 4.3-5.9 -> 2.6-4.0; ci 32 co 64: 18 -> 9-12; ci 16 co 4: 1.4-1.5 -> 1.3. Everything
+ * co 32, 13x13) 4.1-4.7 -> 2.4-2.7; ci 32 co 64: 13.5 -> 7.9; ci 16 co 4: 1.4-1.5 -> 1.3. Everything
  * else (ci 5..15, or not a multiple of 16) stays on XNNPACK.
  */
 export function backpropInputKernel(ci: number, _co: number): 'narrow' | 'wide' | undefined {
