@@ -34,7 +34,7 @@ export interface WasmBackendOptions {
   readonly simd?: boolean;
   /**
    * Register faster wasm kernels for BatchMatMul with a transposed operand, Conv2DBackpropInput,
-   * Conv2D with one input channel, MaxPoolGrad, AvgPoolGrad and Identity in place of tfjs-backend-wasm's own (default `true`; see
+   * Conv2D (channel counts where a direct kernel beats XNNPACK), MaxPoolGrad, AvgPoolGrad and Identity in place of tfjs-backend-wasm's own (default `true`; see
    * `wasm-fast-kernels.ts`). `false` leaves tfjs's kernels untouched (and puts them back if an
    * earlier start registered ours).
    */

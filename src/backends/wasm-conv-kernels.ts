@@ -6,15 +6,16 @@ import type { InPlaceExports } from '../kernels/wasm-inplace.js';
 import type { KernelArgs, WasmBackendLike } from './wasm-fast-kernels.js';
 
 /**
- * Whether Conv2D (NHWC float32) runs here: one input channel and at least 16 output channels (chunks of
- * 16 outputs, two pixels at a time). XNNPACK's convolution is built for many input channels; with one
- * (the first layer of a grayscale image model) it is slower. Measured (build/scratch, one thread,
- * 61 alternating calls, median/min ms, XNNPACK -> here): bench_cnn's conv1 [64,28,28,1] * [3,3,1,16]
- * 1.16-1.26/1.04 -> 1.05-1.14/0.96; at batch 800 15.9-23.2/15.0 -> 15.2-21.8/13.8 (a modest gain:
- * the output's memory traffic is the same for both); ci 1 co 32: 3.7-3.9 -> 2.7-2.9 (min). Even at
- * ci 3 or 4 with co 16, and slower with co 8 (chunks of 4 outputs): those stay on XNNPACK.
+ * Whether Conv2D (NHWC float32) runs here: output channels in chunks of 16, two pixels at a time, for
+ * one input channel or at least 8. Measured against tfjs-backend-wasm's XNNPACK (build/scratch, batch
+ * 64, one thread, alternating calls, min ms; ranges over runs on a shared machine): bench_cnn's conv1
+ * [28,28,1] * [3,3,1,16] 1.04 -> 0.96 (batch 800: 15.0 -> 13.8; the output's memory traffic is the
+ * same for both); ci 1 co 32: 3.7-3.9 -> 2.7-2.9; bench_cnn's conv2 [13,13,16] * [3,3,16,32]
+ * 2.8-4.5 -> 2.4-3.7 (batch 800: 42 -> 33); ci 8 co 16/32, ci 16 co 48, ci 32/64/128 co 64/128:
+ * 15-25% faster. Slower or even: ci 2..4 (co 8, 16), and co 4 (chunks of 4 outputs, one pixel):
+ * those, and co not a multiple of 16, stay on XNNPACK.
  */
-export const directConv = (ci: number, co: number): boolean => ci === 1 && co >= 16;
+export const directConv = (ci: number, co: number): boolean => co % 16 === 0 && co > 0 && (ci === 1 || ci >= 8);
 
 /** y = conv2d(x, filter) where {@link directConv} says so, else `undefined` (tfjs's own then runs). */
 export function conv2DDirect(args: KernelArgs, k: InPlaceExports | undefined, use: (ci: number, co: number) => boolean = directConv): tf.TensorInfo | undefined {

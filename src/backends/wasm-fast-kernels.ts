@@ -9,8 +9,9 @@
 //   on the backend's heap (wasm-conv-kernels.ts); otherwise a forward convolution (XNNPACK) of dy,
 //   spread by the stride and padded for a full correlation, with the filter flipped in space and its
 //   channel axes swapped.
-// - Conv2D with one input channel (and >= 16 outputs): a direct convolution in AssemblyScript SIMD on
-//   the heap (wasm-conv-kernels.ts), where XNNPACK is slow; every other case goes to tfjs's own.
+// - Conv2D with output channels a multiple of 16 and one input channel or at least 8: a direct
+//   convolution in AssemblyScript SIMD on the heap (wasm-conv-kernels.ts), measured faster than
+//   tfjs-backend-wasm's XNNPACK there; every other case goes to tfjs's own.
 // - MaxPoolGrad, AvgPoolGrad: tfjs-backend-wasm loops over every input pixel and every window that
 //   covers it. Here one pass over the windows scatters dy into dx, reading and writing the backend's
 //   heap in place. MaxPoolGrad sends each window's gradient to its FIRST maximum (tfjs-backend-cpu,
@@ -200,7 +201,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   });
 }
 
-/** Conv2D: few input channels run as a direct convolution (wasm-conv-kernels.ts), the rest on tfjs's own. */
+/** Conv2D: a direct convolution where it measured faster (wasm-conv-kernels.ts), the rest on tfjs's own. */
 function conv2D(args: KernelArgs): tf.TensorInfo {
   return conv2DDirect(args, inPlaceOf(args.backend as unknown as WasmBackendLike)) ?? (original('Conv2D')(args as never) as tf.TensorInfo);
 }

@@ -200,7 +200,7 @@ if (backendName !== 'wasm') {
     }
   }
 
-  s('Conv2D: one input channel (ours), more (tfjs own), strides, dilations, paddings, rounding modes', async () => {
+  s('Conv2D: ours where directConv says so, tfjs own elsewhere; strides, dilations, paddings, rounding modes', async () => {
     await checkConv2D('in place', true);
   });
 
