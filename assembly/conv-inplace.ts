@@ -1,14 +1,15 @@
 // Convolutions on NHWC float32 tensors, read and written where tfjs-backend-wasm keeps them (this
 // module imports its memory: see row-sums-inplace.ts). Each output value is computed whole and
-// stored once; nothing else is written. For the shapes XNNPACK handles badly: few input channels
-// forward, and the input gradient (which tfjs-backend-wasm runs as a naive loop, and as a forward
-// convolution over a spread, padded dy multiplies the padding too). No FMA in SIMD128: each
-// product is a mul then an add, summed in several accumulators so the adds do not wait on each other.
+// stored once; nothing else is written. For the shapes where tfjs-backend-wasm's XNNPACK measured
+// slower (wasm-conv-kernels.ts says which), and the input gradient (tfjs-backend-wasm runs a naive
+// loop; as a forward convolution over a spread, padded dy it multiplies the padding too). No FMA in
+// SIMD128: each product is a mul then an add, summed in several accumulators so that the adds do not
+// wait on each other, and neighbouring pixels share each filter vector loaded.
 
 /**
  * y[b,oh,ow,:] = sum over taps (i,j) inside x and input channels c of x[b, oh*sh-top+i*dh, ow*sw-left+j*dw, c]
  * * f[i,j,c,:]. Vectorised over the output channels (f[i,j,c,:] is contiguous): one splat of x per
- * tap and channel feeds 16 outputs. For few input channels (one or three): XNNPACK's own is slow there.
+ * tap and channel feeds 16 outputs, for two neighbouring pixels with the same taps inside x at once.
  * The taps inside x are a range per output row and column (no test per tap); with dilation 1 a row
  * of taps reads kw*ci consecutive x values against kw*ci consecutive filter rows: one loop.
  * x: [batch,inH,inW,ci], f: [kh,kw,ci,co], y: [batch,outH,outW,co].
