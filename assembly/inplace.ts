@@ -2,3 +2,4 @@
 export { rowSumsF32InPlace } from './row-sums-inplace';
 export { maxPoolGradF32, avgPoolGradF32 } from './pool-grads-inplace';
 export { rowBroadcastF32, sumLeadingF32 } from './elementwise-inplace';
+export { conv2dF32, conv2dBackpropInputF32, conv2dBackpropInputWideF32 } from './conv-inplace';

@@ -34,8 +34,9 @@ export interface WasmBackendOptions {
   readonly simd?: boolean;
   /**
    * Register faster wasm kernels for BatchMatMul with a transposed operand, Conv2DBackpropInput,
-   * MaxPoolGrad, AvgPoolGrad, Identity, Cast, row-broadcast Add/Sub/Multiply and leading-axis Sum in
-   * place of tfjs-backend-wasm's own (default `true`; see `wasm-fast-kernels.ts`, `FAST_WASM_KERNELS`). `false` leaves tfjs's kernels untouched (and puts them back if an
+   * Conv2D (channel counts where a direct kernel beats XNNPACK), MaxPoolGrad, AvgPoolGrad, Identity, Cast,
+   * row-broadcast Add/Sub/Multiply and leading-axis Sum in place of tfjs-backend-wasm's own (default
+   * `true`; see `wasm-fast-kernels.ts`, `FAST_WASM_KERNELS`). `false` leaves tfjs's kernels untouched (and puts them back if an
    * earlier start registered ours).
    */
   readonly fastKernels?: boolean;

@@ -4,9 +4,14 @@
 //   un-transposed product and a blocked scalar loop otherwise; the gradient of every matMul multiplies
 //   by a transposed operand. The operand is transposed once (the Transpose kernel) and the product
 //   runs un-transposed, on XNNPACK. Batched products (batch > 1) are left to the original.
-// - Conv2DBackpropInput (the input gradient of conv2d): tfjs-backend-wasm runs a naive loop. Here it
-//   is a forward convolution (XNNPACK) of dy, spread by the stride and padded for a full correlation,
-//   with the filter flipped in space and its channel axes swapped.
+// - Conv2DBackpropInput (the input gradient of conv2d): tfjs-backend-wasm runs a naive loop. Here,
+//   for few input channels (ci <= 4) or many (a multiple of 16), a gather over dy in AssemblyScript SIMD
+//   on the backend's heap (wasm-conv-kernels.ts); otherwise a forward convolution (XNNPACK) of dy,
+//   spread by the stride and padded for a full correlation, with the filter flipped in space and its
+//   channel axes swapped.
+// - Conv2D with output channels a multiple of 16 and one input channel or at least 8: a direct
+//   convolution in AssemblyScript SIMD on the heap (wasm-conv-kernels.ts), measured faster than
+//   tfjs-backend-wasm's XNNPACK there; every other case goes to tfjs's own.
 // - MaxPoolGrad, AvgPoolGrad: tfjs-backend-wasm loops over every input pixel and every window that
 //   covers it. Here one pass over the windows scatters dy into dx, reading and writing the backend's
 //   heap in place. MaxPoolGrad sends each window's gradient to its FIRST maximum (tfjs-backend-cpu,
@@ -21,14 +26,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type InPlaceExports, inPlaceExportsNow } from '../kernels/wasm-inplace.js';
 import { elementwiseKernels } from './wasm-elementwise-kernels.js';
+import { conv2DBackpropInputDirect, conv2DDirect, GATHER_LAYOUTS } from './wasm-conv-kernels.js';
 
 type Attrs = Record<string, unknown>;
-interface KernelArgs {
+export interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
   backend: tf.KernelBackend;
   attrs?: Attrs;
 }
-interface WasmBackendLike {
+export interface WasmBackendLike {
   readonly wasm?: { readonly asm?: { readonly memory?: unknown } };
   getMemoryOffset(dataId: tf.DataId): number;
   incRef(dataId: tf.DataId): void;
@@ -159,6 +165,8 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const dyInfo = inputs['dy'] as tf.TensorInfo;
   const filterInfo = inputs['filter'] as tf.TensorInfo;
   if (dyInfo.dtype !== 'float32' || filterInfo.dtype !== 'float32') return original('Conv2DBackpropInput')(args as never) as tf.TensorInfo;
+  const direct = conv2DBackpropInputDirect(args, inPlaceOf(backend as unknown as WasmBackendLike), (which) => derivedOf(backend, filterInfo, which, GATHER_LAYOUTS[which]));
+  if (direct !== undefined) return direct;
   const flippedInfo = derivedOf(backend, filterInfo, 'flip', (f) => tf.transpose(tf.reverse(f as tf.Tensor4D, [0, 1]), [0, 1, 3, 2])); // [kh, kw, co, ci]
   return compose(backend, [dyInfo, flippedInfo], (dyT, flipped) => {
     const [kh, kw, co, ci] = flipped.shape as [number, number, number, number];
@@ -194,6 +202,11 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     }
     return nchw ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
   });
+}
+
+/** Conv2D: a direct convolution where it measured faster (wasm-conv-kernels.ts), the rest on tfjs's own. */
+function conv2D(args: KernelArgs): tf.TensorInfo {
+  return conv2DDirect(args, inPlaceOf(args.backend as unknown as WasmBackendLike)) ?? (original('Conv2D')(args as never) as tf.TensorInfo);
 }
 
 /** The pooling geometry of a pool gradient kernel (tfjs passes no dilations: they are 1). */
@@ -327,13 +340,14 @@ function identity(args: KernelArgs): tf.TensorInfo {
  * The kernels this module registers for 'wasm', by name.
  *
  * @example
- * FAST_WASM_KERNELS; // ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply', 'Sum']
+ * FAST_WASM_KERNELS; // ['BatchMatMul', 'Conv2DBackpropInput', 'Conv2D', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply', 'Sum']
  */
-export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply', 'Sum'];
+export const FAST_WASM_KERNELS: readonly string[] = ['BatchMatMul', 'Conv2DBackpropInput', 'Conv2D', 'MaxPoolGrad', 'AvgPoolGrad', 'Identity', 'Cast', 'Add', 'Sub', 'Multiply', 'Sum'];
 const FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   Identity: identity,
   BatchMatMul: batchMatMul,
   Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2D: conv2D,
   MaxPoolGrad: maxPoolGrad,
   AvgPoolGrad: avgPoolGrad,
   ...elementwiseKernels(original),
@@ -367,7 +381,7 @@ export function registerFastWasmKernels(): string[] {
 
 /**
  * Puts tfjs-backend-wasm's own kernels back (all of {@link FAST_WASM_KERNELS}: BatchMatMul, Conv2DBackpropInput,
- * MaxPoolGrad, AvgPoolGrad, Identity, Cast, Add, Sub, Multiply, Sum)
+ * Conv2D, MaxPoolGrad, AvgPoolGrad, Identity, Cast, Add, Sub, Multiply, Sum)
  * (the opt-out after the fact; `initBackend({ wasm: { fastKernels: false } })` avoids registering them).
  *
  * @example

@@ -31,6 +31,9 @@ export interface InPlaceExports {
   avgPoolGradF32(...args: number[]): void;
   rowBroadcastF32(op: number, x: number, row: number, out: number, m: number, c: number, swap: boolean): void;
   sumLeadingF32(x: number, out: number, r: number, c: number): void;
+  conv2dF32(...args: number[]): void;
+  conv2dBackpropInputF32(...args: number[]): void;
+  conv2dBackpropInputWideF32(...args: number[]): void;
 }
 
 /** Per-row f64 sums of a float32 tensor read where the wasm backend keeps it; `undefined` if it is not there. */

@@ -1,13 +1,14 @@
 // The kernels this library registers for 'wasm' in place of tfjs-backend-wasm's own (BatchMatMul with a
-// transposed operand, Conv2DBackpropInput, MaxPoolGrad, AvgPoolGrad, Identity, Cast, Add, Sub and
-// Multiply with a row broadcast, Sum over leading axes), each against stock tfjs on random shapes,
-// strides, paddings, rounding modes, broadcast patterns, axes, dtypes, NaN/Infinity values and batch
-// sizes. On other backends nothing is registered.
+// transposed operand, Conv2DBackpropInput, Conv2D, MaxPoolGrad, AvgPoolGrad, Identity, Cast, Add, Sub
+// and Multiply with a row broadcast, Sum over leading axes), each against stock tfjs on random shapes,
+// strides, paddings, dilations, rounding modes, channel counts, broadcast patterns, axes, dtypes,
+// NaN/Infinity values and batch sizes. On other backends nothing is registered.
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
 import { FAST_WASM_KERNELS, registerFastWasmKernels, restoreWasmKernels } from '../../src/index.js';
-import { configureInPlace, prepareInPlaceKernels } from '../../src/kernels/wasm-inplace.js';
+import { configureInPlace, inPlaceExportsNow, prepareInPlaceKernels } from '../../src/kernels/wasm-inplace.js';
 import { clearWasmKernelCache } from '../../src/backends/wasm-fast-kernels.js';
+import { conv2DBackpropInputDirect, conv2DDirect, directConv, GATHER_LAYOUTS } from '../../src/backends/wasm-conv-kernels.js';
 import { assert, assertClose, backendName, disposeAll } from '../support/harness.js';
 import { seededRandom } from '../../src/core/random.js';
 
@@ -96,6 +97,140 @@ if (backendName !== 'wasm') {
       const { stock, fast } = await stockAndFast(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as never) as tf.Tensor);
       assertClose(fast, stock, TOL, `conv2DBackpropInput ${JSON.stringify({ inputShape, kh, kw, co, strides, pad, dimRoundingMode, nchw })}`);
       disposeAll(dy, filter);
+    }
+  });
+
+  /** Conv geometries: random sizes, filters, strides, padding, rounding, channel counts 1..7 and wider. */
+  function* convCases(seed: number, count: number, channels: { ci: readonly number[]; co: readonly number[] }, dilated: boolean) {
+    const r = random(seed);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+    for (let i = 0; i < count; i++) {
+      const [n, h, w, ci, co] = [int(1, 3), int(3, 13), int(3, 19), pick(channels.ci), pick(channels.co)];
+      const [kh, kw] = [int(1, Math.min(5, h)), int(1, Math.min(5, w))];
+      // tfjs takes dilations > 1 only with stride 1.
+      const dilations: [number, number] = dilated && i % 3 === 0 ? [int(1, 2), int(1, 3)] : [1, 1];
+      const strides: [number, number] = dilations[0] * dilations[1] > 1 ? [1, 1] : [int(1, 3), int(1, 3)];
+      const kind = i % 4;
+      const pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding =
+        kind === 0 ? 'same' : kind === 1 ? 'valid' : kind === 2 ? int(0, 2) : [[0, 0], [int(0, 3), int(0, 3)], [int(0, 3), int(0, 3)], [0, 0]];
+      const dimRoundingMode = kind === 2 ? (['floor', 'round', 'ceil'] as const)[i % 3] : undefined;
+      const info = tf.backend_util.computeConv2DInfo([n, h, w, ci], [kh, kw, ci, co], strides, dilations, pad, dimRoundingMode);
+      if (info.outHeight < 1 || info.outWidth < 1) continue;
+      yield { i, n, h, w, ci, co, kh, kw, strides, dilations, pad, dimRoundingMode, info };
+    }
+  }
+  const CHANNELS = { ci: [1, 2, 3, 4, 5, 6, 7, 16, 32], co: [1, 2, 3, 4, 5, 6, 7, 16, 20, 32] };
+  // Sums of up to 5*5*32 products of N(0,1) values, added in another order.
+  const CONV_TOL = { atol: 1e-4, rtol: 1e-4 };
+
+  /** conv2d by its definition (NHWC, the geometry computeConv2DInfo gives). */
+  function conv2dReference(x: Float32Array, f: Float32Array, info: tf.backend_util.Conv2DInfo): Float64Array {
+    const { batchSize, inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
+    const y = new Float64Array(batchSize * outHeight * outWidth * co);
+    for (let b = 0; b < batchSize; b++) for (let p = 0; p < outHeight; p++) for (let q = 0; q < outWidth; q++) for (let i = 0; i < filterHeight; i++) for (let j = 0; j < filterWidth; j++) {
+      const row = p * strideHeight - info.padInfo.top + i * dilationHeight;
+      const col = q * strideWidth - info.padInfo.left + j * dilationWidth;
+      if (row < 0 || row >= inHeight || col < 0 || col >= inWidth) continue;
+      for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) {
+        y[((b * outHeight + p) * outWidth + q) * co + o]! += x[((b * inHeight + row) * inWidth + col) * ci + c]! * f[((i * filterWidth + j) * ci + c) * co + o]!;
+      }
+    }
+    return y;
+  }
+
+  async function checkConv2DBackpropInput(label: string): Promise<void> {
+    for (const t of convCases(11, 80, CHANNELS, false)) {
+      const dy = tf.randomNormal(t.info.outShape, 0, 1, 'float32', t.i);
+      const filter = tf.randomNormal([t.kh, t.kw, t.ci, t.co], 0, 1, 'float32', t.i + 1000);
+      const attrs = { strides: t.strides, pad: t.pad, dataFormat: 'NHWC', dimRoundingMode: t.dimRoundingMode, inputShape: [t.n, t.h, t.w, t.ci] };
+      const { stock, fast } = await stockAndFast(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as never) as tf.Tensor);
+      assertClose(fast, stock, CONV_TOL, `${label} conv2DBackpropInput ${JSON.stringify({ ...attrs, co: t.co, kh: t.kh, kw: t.kw })}`);
+      disposeAll(dy, filter);
+    }
+  }
+
+  s('Conv2DBackpropInput: channel counts 1..7, 16, 32 (the gather kernels where the rule picks them)', async () => {
+    await checkConv2DBackpropInput('registered');
+  });
+
+  s('Conv2DBackpropInput gather kernels, each on every geometry and channel count, equal stock', async () => {
+    const backend = tf.backend();
+    const k = inPlaceExportsNow((backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory);
+    assert(k !== undefined, 'the in-place module is compiled');
+    for (const which of ['narrow', 'wide'] as const) {
+      for (const t of convCases(12, 60, CHANNELS, false)) {
+        const dy = tf.randomNormal(t.info.outShape, 0, 1, 'float32', t.i);
+        const filter = tf.randomNormal([t.kh, t.kw, t.ci, t.co], 0, 1, 'float32', t.i + 1000);
+        const laid = tf.tidy(() => GATHER_LAYOUTS[which](filter));
+        const attrs = { strides: t.strides, pad: t.pad, dataFormat: 'NHWC', dimRoundingMode: t.dimRoundingMode, inputShape: [t.n, t.h, t.w, t.ci] };
+        restoreWasmKernels();
+        const stock = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as never) as tf.Tensor;
+        registerFastWasmKernels();
+        const info = conv2DBackpropInputDirect({ inputs: { dy, filter }, backend, attrs }, k, () => laid, () => which) as tf.TensorInfo;
+        const fast = tf.engine().makeTensorFromTensorInfo(info, backend);
+        assertClose(await fast.data(), await stock.data(), CONV_TOL, `${which} ${JSON.stringify({ ...attrs, co: t.co, kh: t.kh, kw: t.kw })}`);
+        disposeAll(dy, filter, laid, stock, fast);
+      }
+    }
+  });
+
+  async function checkConv2D(label: string, ours: boolean): Promise<void> {
+    for (const t of convCases(13, 80, CHANNELS, true)) {
+      // tfjs-backend-wasm's own (XNNPACK) sizes its output by itself: with a rounding mode that enlarges
+      // it, it leaves outputs unwritten or aborts; and with 'same' padding and a filter narrower than the
+      // stride it pads otherwise than tfjs (and TensorFlow). Those run on ours only, against the definition.
+      const rounded = t.dimRoundingMode !== undefined;
+      const stockOk = !rounded && !(t.pad === 'same' && (t.kh < t.strides[0] || t.kw < t.strides[1]));
+      if (!stockOk && (!ours || !directConv(t.ci, t.co))) continue;
+      const x = tf.randomNormal([t.n, t.h, t.w, t.ci], 0, 1, 'float32', t.i);
+      const filter = tf.randomNormal([t.kh, t.kw, t.ci, t.co], 0, 1, 'float32', t.i + 1000);
+      const run = () => tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, t.strides, t.pad, 'NHWC', t.dilations, t.dimRoundingMode);
+      const what = `${label} conv2d ${JSON.stringify({ shape: [t.n, t.h, t.w, t.ci], co: t.co, kh: t.kh, kw: t.kw, strides: t.strides, dilations: t.dilations, pad: t.pad, dimRoundingMode: t.dimRoundingMode })}`;
+      let fast: Float32Array;
+      if (!stockOk) {
+        const y = run();
+        fast = (await y.data()) as Float32Array;
+        y.dispose();
+      } else {
+        const both = await stockAndFast(run);
+        assertClose(both.fast, both.stock, CONV_TOL, what);
+        fast = both.fast;
+      }
+      assertClose(fast, conv2dReference((await x.data()) as Float32Array, (await filter.data()) as Float32Array, t.info), CONV_TOL, `${what} vs definition`);
+      disposeAll(x, filter);
+    }
+  }
+
+  s('Conv2D: ours where directConv says so, tfjs own elsewhere; strides, dilations, paddings, rounding modes', async () => {
+    await checkConv2D('in place', true);
+  });
+
+  s('Conv2D direct kernel on every geometry and channel count 1..7, 16, 32 equals the definition', async () => {
+    const backend = tf.backend();
+    const k = inPlaceExportsNow((backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory);
+    assert(k !== undefined, 'the in-place module is compiled');
+    for (const t of convCases(14, 120, CHANNELS, true)) {
+      const x = tf.randomNormal([t.n, t.h, t.w, t.ci], 0, 1, 'float32', t.i);
+      const filter = tf.randomNormal([t.kh, t.kw, t.ci, t.co], 0, 1, 'float32', t.i + 1000);
+      const attrs = { strides: t.strides, pad: t.pad, dataFormat: 'NHWC', dilations: t.dilations, dimRoundingMode: t.dimRoundingMode };
+      const y = tf.engine().makeTensorFromTensorInfo(conv2DDirect({ inputs: { x, filter }, backend, attrs }, k, () => true) as tf.TensorInfo, backend);
+      const want = conv2dReference((await x.data()) as Float32Array, (await filter.data()) as Float32Array, t.info);
+      assertClose(await y.data(), want, CONV_TOL, `direct conv2d ${JSON.stringify({ shape: [t.n, t.h, t.w, t.ci], co: t.co, kh: t.kh, kw: t.kw, ...attrs })}`);
+      disposeAll(x, filter, y);
+    }
+  });
+
+  s('Conv2D and Conv2DBackpropInput without the in-place module (XNNPACK paths) give the same', async () => {
+    const bad = new Uint8Array([0, 97, 115, 109, 9]);
+    configureInPlace({ enabled: true, simd: bad, scalar: bad });
+    try {
+      await prepareInPlaceKernels();
+      await checkConv2D('without module', false);
+      await checkConv2DBackpropInput('without module');
+    } finally {
+      configureInPlace({ enabled: true });
+      await prepareInPlaceKernels();
     }
   });
 
@@ -402,7 +537,11 @@ if (backendName !== 'wasm') {
     const x = tf.randomNormal([2, 6, 6, 4]);
     const f = tf.randomNormal([3, 3, 4, 5]);
     const b4 = tf.randomNormal([4]);
+    const x1 = tf.randomNormal([2, 8, 8, 1]);
+    const f1 = tf.randomNormal([3, 3, 1, 16]);
+    const f2 = tf.randomNormal([3, 3, 16, 32]);
     const outs = [
+      tf.grad((t: tf.Tensor) => tf.sum(tf.conv2d(tf.relu(tf.conv2d(t as tf.Tensor4D, f1 as tf.Tensor4D, 1, 'valid')), f2 as tf.Tensor4D, 1, 'valid')))(x1),
       tf.matMul(a, b, false, true),
       tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(tf.conv2d(t as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'), 2, 2, 'valid')))(x),
       tf.grad((t: tf.Tensor) => tf.sum(tf.avgPool(t as tf.Tensor4D, 3, 2, 'same')))(x),
@@ -411,7 +550,8 @@ if (backendName !== 'wasm') {
       tf.tidy(() => tf.mul(x, tf.reshape(b4, [1, 4]))),
       tf.sum(x, [0, 1], true),
     ];
-    disposeAll(outs, a, b, x, f, b4);
+    disposeAll(outs, a, b, x, f, b4, x1, f1, f2);
+    clearWasmKernelCache();
     assert(tf.memory().numTensors === before, `${tf.memory().numTensors - before} tensors left`);
   });
 }
