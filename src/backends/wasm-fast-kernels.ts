@@ -234,13 +234,17 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const dy = backend.typedArrayFromHeap(dyInfo) as Float32Array;
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
-  dx.fill(0);
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
   const k = inPlaceOf(backend);
+  // Windows that do not overlap (2x2 stride 2, say) are written whole, not added to; when they also
+  // cover the input exactly, nothing is left to zero.
+  const tiles = k !== undefined && strideHeight >= filterHeight && strideWidth >= filterWidth;
+  const covered = tiles && top === 0 && left === 0 && outHeight * strideHeight === inHeight && outWidth * strideWidth === inWidth && filterHeight === strideHeight && filterWidth === strideWidth;
+  if (!covered) dx.fill(0);
   if (k !== undefined) {
     const [xAt, dyAt, dxAt] = [input, dyInfo, out].map((t) => backend.getMemoryOffset(t.dataId)) as [number, number, number];
-    k.maxPoolGradF32(xAt, dyAt, dxAt, batchSize, inHeight, inWidth, c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, top, left);
+    (tiles ? k.maxPoolGradTilesF32 : k.maxPoolGradF32)(xAt, dyAt, dxAt, batchSize, inHeight, inWidth, c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, top, left);
     return out;
   }
   const best = new Float32Array(c);

@@ -28,6 +28,7 @@ interface WasmBackendLike {
 export interface InPlaceExports {
   rowSumsF32InPlace(src: number, rows: number, cols: number, dst: number): void;
   maxPoolGradF32(...args: number[]): void;
+  maxPoolGradTilesF32(...args: number[]): void;
   avgPoolGradF32(...args: number[]): void;
   rowBroadcastF32(op: number, x: number, row: number, out: number, m: number, c: number, swap: boolean): void;
   sumLeadingF32(x: number, out: number, r: number, c: number): void;

@@ -308,6 +308,26 @@ if (backendName !== 'wasm') {
       assertClose(await dx.data(), maxPoolGradReference(values, (await dy.data()) as Float32Array, t.info), TOL, `${label} maxPoolGrad with ties ${JSON.stringify(t.filterSize)} ${t.pad}`);
       disposeAll(x, y, dy, dx);
     }
+    // Windows that do not overlap (written whole, not added to): exact covers, remainders, gaps, padding,
+    // and windows of only -Infinity or NaN (no maximum: zeros), every channel count around the SIMD width.
+    const tilings: [number, number, [number, number], [number, number], 'valid' | 'same'][] = [
+      [8, 8, [2, 2], [2, 2], 'valid'], [9, 7, [2, 2], [2, 2], 'valid'], [9, 9, [3, 3], [3, 3], 'valid'], [7, 10, [2, 3], [3, 3], 'valid'],
+      [5, 5, [2, 2], [2, 2], 'same'], [6, 6, [1, 1], [2, 2], 'valid'], [8, 6, [2, 1], [2, 1], 'same'],
+    ];
+    for (const [i, [h, w, filterSize, strides, pad]] of tilings.entries()) {
+      for (const c of [1, 3, 4, 5, 8, 16, 17]) {
+        const r = random(100 + i * 31 + c);
+        const n = 2;
+        const values = Float32Array.from({ length: n * h * w * c }, () => [0, 0, -1, 1, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, r() - 0.5][Math.floor(r() * 8)] as number);
+        const info = tf.backend_util.computePool2DInfo([n, h, w, c], filterSize, strides, 1, pad);
+        const x = tf.tensor4d(values, [n, h, w, c]);
+        const y = tf.zeros(info.outShape);
+        const dy = tf.randomNormal(y.shape, 0, 1, 'float32', i + c);
+        const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize, strides, pad } as never) as tf.Tensor;
+        assertClose(await dx.data(), maxPoolGradReference(values, (await dy.data()) as Float32Array, info), TOL, `${label} maxPoolGrad, windows apart ${JSON.stringify({ h, w, c, filterSize, strides, pad })}`);
+        disposeAll(x, y, dy, dx);
+      }
+    }
   }
 
   /** AvgPoolGrad by its definition: dy / (filterHeight * filterWidth) to every window position inside the input. */
