@@ -246,7 +246,8 @@ say();
 say('## convergenceDelta vs the same computation in plain tf ops');
 say();
 say('The library call against `sum(attributions[i]) - (F(x)[i, t] - F(0)[i, t])` written with plain tf ops (two forward passes, a one-hot mask for the target, results read back), ' +
-  'in the same process, on the same inputs. wasm: median of the per-round medians; cpu and webgpu: one run. Ratio = library / plain (at or below 1.00x: the library is not slower).');
+  'in the same process, on the same inputs, in 9 short tinybench runs of both that alternate which goes first (median of the per-run medians). ' +
+  'wasm: median over the rounds; cpu and webgpu: one round. Ratio = library / plain (at or below 1.00x: the library is not slower).');
 say();
 say('| workload | backend | library ms | plain tf ops ms | library / plain |');
 say('|---|---|---|---|---|');
@@ -255,10 +256,10 @@ for (const key of MODEL_KEYS.filter((k) => k.endsWith('/convergence_delta_b64'))
     const xs = wasmRounds.map((r) => r[k]?.median_ms).filter((x): x is number => x !== undefined);
     return xs.length ? median(xs) : undefined;
   };
-  const rows: [string, number | undefined, number | undefined][] = [['wasm', wasmOf(key), wasmOf(`${key} ${PLAIN}`)]];
+  const rows: [string, number | undefined, number | undefined][] = [['wasm', wasmOf(`${key} (paired)`), wasmOf(`${key} ${PLAIN}`)]];
   for (const backend of ['cpu', 'webgpu']) {
     const r = once[backend]?.results;
-    if (r) rows.push([backend, r[key]?.median_ms, r[`${key} ${PLAIN}`]?.median_ms]);
+    if (r) rows.push([backend, r[`${key} (paired)`]?.median_ms, r[`${key} ${PLAIN}`]?.median_ms]);
   }
   for (const [backend, lib, plain] of rows) if (lib !== undefined) say(`| ${key} | ${backend} | ${ms(lib)} | ${ms(plain)} | **${ratio(lib, plain)}** |`);
 }

@@ -85,8 +85,8 @@ interface Measured extends Timing {
 }
 
 /** tinybench medians (p50) of each task: `reps` timed calls after `warmup` calls. */
-async function timeAll(tasks: [string, () => Promise<void>][]): Promise<Record<string, Timing>> {
-  const bench = new Bench({ iterations: reps, time: 0, warmupIterations: warmup, warmupTime: 0, throws: true });
+async function timeAll(tasks: [string, () => Promise<void>][], iterations = reps, warmups = warmup): Promise<Record<string, Timing>> {
+  const bench = new Bench({ iterations, time: 0, warmupIterations: warmups, warmupTime: 0, throws: true });
   for (const [name, fn] of tasks) bench.add(name, fn);
   await bench.run();
   const out: Record<string, Timing> = {};
@@ -116,10 +116,32 @@ function plainDelta(forward: (x: tf.Tensor) => tf.Tensor, attributions: tf.Tenso
   });
 }
 
+/**
+ * Two tasks compared with each other (the library and the same work in plain tf ops): short tinybench
+ * runs of both, alternating which goes first, so that a slow spell of a shared machine falls on both;
+ * each task's figure is the median of its per-run medians.
+ */
+async function pairedTimes(pairs: [string, () => Promise<void>][][], runs = 9): Promise<Record<string, Timing>> {
+  const out: Record<string, Timing> = {};
+  for (const pair of pairs) {
+    const medians = new Map<string, number[]>(pair.map(([name]) => [name, []]));
+    for (let run = 0; run < runs; run++) {
+      const times = await timeAll(run % 2 === 0 ? pair : [...pair].reverse(), Math.max(3, Math.floor(reps / 2)), 1);
+      for (const [name, t] of Object.entries(times)) medians.get(name)?.push(t.median_ms);
+    }
+    for (const [name, ms] of medians) {
+      const sorted = [...ms].sort((a, b) => a - b);
+      out[name] = { median_ms: sorted[Math.floor(sorted.length / 2)] as number, min_ms: sorted[0] as number, max_ms: sorted[sorted.length - 1] as number, samples: ms.length };
+    }
+  }
+  return out;
+}
+
 async function models(): Promise<Record<string, Measured>> {
   const inputs = loadInputs();
   const specs = modelSpecs();
   const tasks: [string, () => Promise<void>][] = [];
+  const pairs: [string, () => Promise<void>][][] = [];
   const cleanup: (() => void)[] = [];
   for (const name of ['bench_mlp', 'bench_cnn']) {
     const model = buildModel(specs[name]!);
@@ -139,7 +161,10 @@ async function models(): Promise<Record<string, Measured>> {
     ]);
     tasks.push([`${name}/convergence_delta_b64`, async () => consume(right<tf.Tensor>(await convergenceDelta(model.forward, { attributions: attr64!, endPoint: x64!, target: t64! })))]);
     // The same delta written with plain tf ops (criterion: convergenceDelta is never slower than this).
-    tasks.push([`${name}/convergence_delta_b64 ${PLAIN}`, async () => consume(plainDelta(model.forward, attr64!, x64!, t64!))]);
+    pairs.push([
+      [`${name}/convergence_delta_b64 (paired)`, async () => consume(right<tf.Tensor>(await convergenceDelta(model.forward, { attributions: attr64!, endPoint: x64!, target: t64! })))],
+      [`${name}/convergence_delta_b64 ${PLAIN}`, async () => consume(plainDelta(model.forward, attr64!, x64!, t64!))],
+    ]);
   }
   const big = sumRowsInput([64, 1_000_000]);
   tasks.push(['sum_rows_64x1e6', async () => {
@@ -147,7 +172,7 @@ async function models(): Promise<Record<string, Measured>> {
     await consume(r.total, ...[r.rowSums].flat());
   }]);
   const times = await timeAll(tasks);
-  const out: Record<string, Measured> = { ...times };
+  const out: Record<string, Measured> = { ...times, ...(await pairedTimes(pairs)) };
   // Peak memory on the fast backends only (tfjs-backend-cpu would repeat its slowest calls once more).
   for (const [name, fn] of backend === 'cpu' ? [] : tasks) {
     const resident = tf.memory().numBytes; // the models, their inputs and the sum_rows tensor
