@@ -1,23 +1,36 @@
 // Row sums of float32 tensors on the webgpu backend, on the GPU: a pairwise reduction written with
-// tf ops (each level adds neighbouring pairs, so an element passes through about log2(cols) float32
-// additions, and the error grows like log2(cols) rather than cols), and one read-back of the
-// per-example sums of every tensor together.
+// tf ops (an element passes through about log2(cols) float32 additions, so the error grows like
+// log2(cols) rather than cols), and one read-back of the per-example sums of every tensor together.
 import * as tf from '@tensorflow/tfjs-core';
 
-/** `[rows, cols]` -> `[rows]`, summed pairwise (an odd level gets one zero column). */
-export function pairwiseRowSums(x: tf.Tensor2D): tf.Tensor1D {
+/**
+ * Values added per level on webgpu. tfjs-backend-webgpu reduces a row of at most 64 values with one
+ * workgroup of 64 threads as a tree (one value per thread, then halving: depth ceil(log2(n))), so
+ * each level is itself pairwise. 64 at a time takes log64(cols) dispatches where pairs took
+ * log2(cols): 3 instead of 11 for a 784-wide row (each dispatch, and each pad, costs a GPU pass).
+ */
+export const GPU_BLOCK = 64;
+
+/**
+ * `[rows, cols]` -> `[rows]`, summed level by level in blocks of `block` values (a short last block
+ * gets zero columns). With `block` 2 every level adds neighbouring pairs on any backend; a larger
+ * block is pairwise only where the backend reduces a block as a tree (webgpu, {@link GPU_BLOCK}).
+ */
+export function pairwiseRowSums(x: tf.Tensor2D, block = 2): tf.Tensor1D {
   return tf.tidy(() => {
     const [rows, c0] = x.shape;
     if (c0 === 0) return tf.zeros([rows]) as tf.Tensor1D;
     let level: tf.Tensor2D = x;
     let cols = c0;
     while (cols > 1) {
-      if (cols % 2 === 1) {
-        level = tf.pad(level, [[0, 0], [0, 1]]);
-        cols += 1;
+      if (cols <= block) {
+        level = tf.sum(level, 1, true) as tf.Tensor2D; // [rows, 1]
+        break;
       }
-      level = tf.sum(tf.reshape(level, [rows, cols / 2, 2]), 2) as tf.Tensor2D;
-      cols /= 2;
+      const padded = Math.ceil(cols / block) * block;
+      if (padded > cols) level = tf.pad(level, [[0, 0], [0, padded - cols]]);
+      cols = padded / block;
+      level = tf.sum(tf.reshape(level, [rows, cols, block]), 2) as tf.Tensor2D; // [rows, cols / block, block] -> [rows, cols / block]
     }
     return tf.reshape(level, [rows]) as tf.Tensor1D;
   });
@@ -42,7 +55,7 @@ export async function gpuRowSums(tensors: readonly tf.Tensor[]): Promise<Float64
     tf.concat(
       tensors.map((t) => {
         const rows = t.shape[0] ?? 1;
-        return pairwiseRowSums(tf.reshape(t, [rows, rows === 0 ? 0 : t.size / rows]));
+        return pairwiseRowSums(tf.reshape(t, [rows, rows === 0 ? 0 : t.size / rows]), GPU_BLOCK);
       }),
     ),
   );
