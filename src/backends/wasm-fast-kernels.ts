@@ -244,7 +244,7 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   if (!covered) dx.fill(0);
   if (k !== undefined) {
     const [xAt, dyAt, dxAt] = [input, dyInfo, out].map((t) => backend.getMemoryOffset(t.dataId)) as [number, number, number];
-    (tiles ? k.maxPoolGradTilesF32 : k.maxPoolGradF32)(xAt, dyAt, dxAt, batchSize, inHeight, inWidth, c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, top, left);
+    k.maxPoolGradF32(xAt, dyAt, dxAt, batchSize, inHeight, inWidth, c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, top, left, tiles);
     return out;
   }
   const best = new Float32Array(c);

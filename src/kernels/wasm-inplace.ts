@@ -27,8 +27,7 @@ interface WasmBackendLike {
 /** The in-place module's exports (assembly/inplace.ts). */
 export interface InPlaceExports {
   rowSumsF32InPlace(src: number, rows: number, cols: number, dst: number): void;
-  maxPoolGradF32(...args: number[]): void;
-  maxPoolGradTilesF32(...args: number[]): void;
+  maxPoolGradF32(...args: (number | boolean)[]): void;
   avgPoolGradF32(...args: number[]): void;
   rowBroadcastF32(op: number, x: number, row: number, out: number, m: number, c: number, swap: boolean): void;
   sumLeadingF32(x: number, out: number, r: number, c: number): void;
