@@ -251,11 +251,11 @@ say('The library call against `sum(attributions[i]) - (F(x)[i, t] - F(0)[i, t])`
 say();
 say('| workload | backend | library ms | plain tf ops ms | library / plain |');
 say('|---|---|---|---|---|');
+const wasmOf = (k: string): number | undefined => {
+  const xs = wasmRounds.map((r) => r[k]?.median_ms).filter((x): x is number => x !== undefined);
+  return xs.length ? median(xs) : undefined;
+};
 for (const key of MODEL_KEYS.filter((k) => k.endsWith('/convergence_delta_b64'))) {
-  const wasmOf = (k: string): number | undefined => {
-    const xs = wasmRounds.map((r) => r[k]?.median_ms).filter((x): x is number => x !== undefined);
-    return xs.length ? median(xs) : undefined;
-  };
   const rows: [string, number | undefined, number | undefined][] = [['wasm', wasmOf(`${key} (paired)`), wasmOf(`${key} ${PLAIN}`)]];
   for (const backend of ['cpu', 'webgpu']) {
     const r = once[backend]?.results;

@@ -159,10 +159,11 @@ async function models(): Promise<Record<string, Measured>> {
         await consume(r.attributions, r.delta);
       },
     ]);
-    tasks.push([`${name}/convergence_delta_b64`, async () => consume(right<tf.Tensor>(await convergenceDelta(model.forward, { attributions: attr64!, endPoint: x64!, target: t64! })))]);
+    const delta = async (): Promise<void> => consume(right<tf.Tensor>(await convergenceDelta(model.forward, { attributions: attr64!, endPoint: x64!, target: t64! })));
+    tasks.push([`${name}/convergence_delta_b64`, delta]);
     // The same delta written with plain tf ops (criterion: convergenceDelta is never slower than this).
     pairs.push([
-      [`${name}/convergence_delta_b64 (paired)`, async () => consume(right<tf.Tensor>(await convergenceDelta(model.forward, { attributions: attr64!, endPoint: x64!, target: t64! })))],
+      [`${name}/convergence_delta_b64 (paired)`, delta],
       [`${name}/convergence_delta_b64 ${PLAIN}`, async () => consume(plainDelta(model.forward, attr64!, x64!, t64!))],
     ]);
   }
@@ -278,34 +279,28 @@ async function sumRowsVariants(): Promise<Record<string, Timing & { gb_per_s: nu
  * from assembly/bench/peak-simd.ts: independent f32x4 multiply-add chains, no memory traffic).
  */
 async function ops(): Promise<Record<string, Timing & { gflops: number }>> {
-  const out: Record<string, Timing & { gflops: number }> = {};
-  const add = (name: string, t: Timing, flops: number): void => {
-    out[name] = { ...t, gflops: Math.round((flops / (t.median_ms * 1e6)) * 10) / 10 };
-  };
   const x = tf.randomUniform([64, 784]);
   const w = tf.randomUniform([784, 256]);
   const h = tf.randomUniform([64, 13, 13, 16]);
   const k = tf.randomUniform([3, 3, 16, 32]);
   const dy = tf.randomUniform([64, 11, 11, 32]);
   const convFlops = 2 * 64 * 11 * 11 * 32 * 144;
-  const times = await timeAll([
-    ['matmul 64x784 @ 784x256', async () => consume(tf.matMul(x, w))],
-    ['conv2d 64x13x13x16 * 3x3x16x32', async () => consume(tf.conv2d(h as tf.Tensor4D, k as tf.Tensor4D, 1, 'valid'))],
-    ['conv2d input gradient, same shapes', async () => consume(tf.conv2dTranspose(dy as tf.Tensor4D, k as tf.Tensor4D, [64, 13, 13, 16], 1, 'valid'))],
-  ]);
-  add('matmul 64x784 @ 784x256', times['matmul 64x784 @ 784x256'] as Timing, 2 * 64 * 784 * 256);
-  add('conv2d 64x13x13x16 * 3x3x16x32', times['conv2d 64x13x13x16 * 3x3x16x32'] as Timing, convFlops);
-  add('conv2d input gradient, same shapes', times['conv2d input gradient, same shapes'] as Timing, convFlops);
-  tf.dispose([x, w, h, k, dy]);
+  const products: [string, number, () => Promise<void>][] = [
+    ['matmul 64x784 @ 784x256', 2 * 64 * 784 * 256, async () => consume(tf.matMul(x, w))],
+    ['conv2d 64x13x13x16 * 3x3x16x32', convFlops, async () => consume(tf.conv2d(h as tf.Tensor4D, k as tf.Tensor4D, 1, 'valid'))],
+    ['conv2d input gradient, same shapes', convFlops, async () => consume(tf.conv2dTranspose(dy as tf.Tensor4D, k as tf.Tensor4D, [64, 13, 13, 16], 1, 'valid'))],
+  ];
   if (backend === 'wasm') {
     const bytes = readFileSync(new URL('./peak-simd.wasm', import.meta.url));
     const { instance } = await WebAssembly.instantiate(bytes, { env: { abort: () => undefined } });
     const multiplyAdds = instance.exports['multiplyAdds'] as (n: number) => number;
     const rounds = 2_000_000;
-    const peak = await timeAll([['peak', async () => void multiplyAdds(rounds)]]);
-    add('WebAssembly SIMD peak (f32x4 multiply + add)', peak['peak'] as Timing, rounds * 96);
+    products.push(['WebAssembly SIMD peak (f32x4 multiply + add)', rounds * 96, async () => void multiplyAdds(rounds)]);
   }
-  return out;
+  const times = await timeAll(products.map(([name, , fn]) => [name, fn]));
+  tf.dispose([x, w, h, k, dy]);
+  const gflops = (flops: number, t: Timing): number => Math.round((flops / (t.median_ms * 1e6)) * 10) / 10;
+  return Object.fromEntries(products.map(([name, flops]) => [name, { ...(times[name] as Timing), gflops: gflops(flops, times[name] as Timing) }]));
 }
 
 const result = part === 'models' ? await models() : part === 'ops' ? await ops() : await sumRowsVariants();

@@ -1,7 +1,5 @@
 // Elementwise kernels for tfjs-backend-wasm 4.22, registered for 'wasm' through wasm-fast-kernels.ts
 // (its FUNCS registry: each falls back to tfjs's own kernel for every case it does not handle):
-// - Cast to the dtype the tensor already has (tfjs's relu gradient casts x to float32): shares the
-//   buffer by reference count like Identity, instead of copying it (tfjs tensors are immutable).
 // - Add, Sub, Multiply of float32 where one operand is a row repeated along the other's leading axes
 //   (a layer's bias: [N, H, W, C] + [C], [N, C] + [1, C]). tfjs-backend-wasm (XNNPACK) loops once per
 //   row of C values, which for a short row costs more than the row: [64,26,26,16] + [16] took twice
@@ -10,28 +8,10 @@
 // Left to tfjs, measured no slower than a SIMD pass of ours: equal shapes, scalar and per-row factors
 // ([N, ...] * [N, 1, ...]), outer products ([S, 1, 1] * [N, D]), Step and Relu.
 import * as tf from '@tensorflow/tfjs-core';
-import { type InPlaceExports, inPlaceExportsNow } from '../kernels/wasm-inplace.js';
+import { inPlaceExportsOf as inPlaceOf } from '../kernels/wasm-inplace.js';
+import type { KernelArgs, WasmBackendLike } from './wasm-fast-kernels.js';
 
-type Attrs = Record<string, unknown>;
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: Attrs;
-}
-interface WasmBackendLike {
-  readonly wasm?: { readonly asm?: { readonly memory?: unknown } };
-  getMemoryOffset(dataId: tf.DataId): number;
-  incRef(dataId: tf.DataId): void;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 type Kernel = (args: KernelArgs) => tf.TensorInfo;
-
-/** The in-place AssemblyScript kernels on this backend's memory, when compiled (else the JS loops run). */
-function inPlaceOf(backend: WasmBackendLike): InPlaceExports | undefined {
-  const memory = backend.wasm?.asm?.memory;
-  return memory instanceof WebAssembly.Memory ? inPlaceExportsNow(memory) : undefined;
-}
 
 /** An operand's layout over an [m, c] grid: Full [m, c], Row [c] (the same for every i), Col [m] (the same for every j), Scalar. */
 const FULL = 0;
@@ -123,16 +103,6 @@ function binary(name: keyof typeof OPS, original: (name: string) => tf.KernelFun
   };
 }
 
-/** Cast to the dtype x already has shares x's buffer (as Identity does); real conversions to tfjs's own. */
-function cast(original: (name: string) => tf.KernelFunc): Kernel {
-  return (args) => {
-    const x = args.inputs['x'] as tf.TensorInfo;
-    if (x.dtype === 'string' || args.attrs?.['dtype'] !== x.dtype) return original('Cast')(args as never) as tf.TensorInfo;
-    (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
-}
-
 /**
  * Sum of float32 over leading axes ([S, N, D] over axis 0: integrated gradients' sum over the steps):
  * tfjs-backend-wasm transposes the tensor to sum over innermost axes; here the rows are added into
@@ -179,7 +149,6 @@ function sum(original: (name: string) => tf.KernelFunc): Kernel {
 /** The elementwise kernels by name, falling back to `original(name)` (wasm-fast-kernels.ts registers them). */
 export function elementwiseKernels(original: (name: string) => tf.KernelFunc): Record<string, Kernel> {
   return {
-    Cast: cast(original),
     Add: binary('Add', original),
     Sub: binary('Sub', original),
     Multiply: binary('Multiply', original),

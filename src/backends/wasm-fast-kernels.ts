@@ -19,12 +19,13 @@
 //   loses the gradient of windows whose values are all below FLT_MIN (e.g. all negative).
 // - Identity (tf.clone, and tfjs's copy of each tensor saved for a gradient): shares the buffer by
 //   reference count like tfjs-backend-cpu's, instead of copying it (tfjs tensors are immutable).
-// - Cast to the same dtype (shared, not copied) and Add, Sub, Multiply of float32 with a row broadcast
-//   ([..., C] + [C], a layer's bias), Sum of float32 over leading axes: wasm-elementwise-kernels.ts.
+// - Cast to the same dtype: an Identity (shared, not copied).
+// - Add, Sub, Multiply of float32 with a row broadcast ([..., C] + [C], a layer's bias), Sum of float32
+//   over leading axes: wasm-elementwise-kernels.ts.
 // Registered by the wasm loader (startWasmBackend) unless `fastKernels: false`; `restoreWasmKernels()`
 // puts tfjs's own back.
 import * as tf from '@tensorflow/tfjs-core';
-import { type InPlaceExports, inPlaceExportsNow } from '../kernels/wasm-inplace.js';
+import { inPlaceExportsOf as inPlaceOf } from '../kernels/wasm-inplace.js';
 import { elementwiseKernels } from './wasm-elementwise-kernels.js';
 import { conv2DBackpropInputDirect, conv2DDirect, GATHER_LAYOUTS } from './wasm-conv-kernels.js';
 
@@ -165,7 +166,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const dyInfo = inputs['dy'] as tf.TensorInfo;
   const filterInfo = inputs['filter'] as tf.TensorInfo;
   if (dyInfo.dtype !== 'float32' || filterInfo.dtype !== 'float32') return original('Conv2DBackpropInput')(args as never) as tf.TensorInfo;
-  const direct = conv2DBackpropInputDirect(args, inPlaceOf(backend as unknown as WasmBackendLike), (which) => derivedOf(backend, filterInfo, which, GATHER_LAYOUTS[which]));
+  const direct = conv2DBackpropInputDirect(args, inPlaceOf(backend), (which) => derivedOf(backend, filterInfo, which, GATHER_LAYOUTS[which]));
   if (direct !== undefined) return direct;
   const flippedInfo = derivedOf(backend, filterInfo, 'flip', (f) => tf.transpose(tf.reverse(f as tf.Tensor4D, [0, 1]), [0, 1, 3, 2])); // [kh, kw, co, ci]
   return compose(backend, [dyInfo, flippedInfo], (dyT, flipped) => {
@@ -206,7 +207,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
 
 /** Conv2D: a direct convolution where it measured faster (wasm-conv-kernels.ts), the rest on tfjs's own. */
 function conv2D(args: KernelArgs): tf.TensorInfo {
-  return conv2DDirect(args, inPlaceOf(args.backend as unknown as WasmBackendLike)) ?? (original('Conv2D')(args as never) as tf.TensorInfo);
+  return conv2DDirect(args, inPlaceOf(args.backend)) ?? (original('Conv2D')(args as never) as tf.TensorInfo);
 }
 
 /** The pooling geometry of a pool gradient kernel (tfjs passes no dilations: they are 1). */
@@ -214,12 +215,6 @@ function poolInfo(args: KernelArgs): tf.backend_util.Conv2DInfo {
   const a = args.attrs ?? {};
   const input = args.inputs['input'] as tf.TensorInfo;
   return tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a['filterSize'] as [number, number], a['strides'] as [number, number], 1, a['pad'] as 'valid', a['dimRoundingMode'] as 'floor');
-}
-
-/** The in-place AssemblyScript kernels on this backend's memory, when compiled (else the JS loops run). */
-function inPlaceOf(backend: WasmBackendLike): InPlaceExports | undefined {
-  const memory = backend.wasm?.asm?.memory;
-  return memory instanceof WebAssembly.Memory ? inPlaceExportsNow(memory) : undefined;
 }
 
 /** dx += dy at each window's first maximum of x (windows with no comparable value, all NaN, add nothing). */
@@ -340,6 +335,12 @@ function identity(args: KernelArgs): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
+/** Cast to the dtype x already has (tfjs's relu gradient casts x to float32) is an Identity; real conversions go to tfjs's own. */
+function cast(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs['x'] as tf.TensorInfo;
+  return x.dtype !== 'string' && args.attrs?.['dtype'] === x.dtype ? identity(args) : (original('Cast')(args as never) as tf.TensorInfo);
+}
+
 /**
  * The kernels this module registers for 'wasm', by name.
  *
@@ -354,6 +355,7 @@ const FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   Conv2D: conv2D,
   MaxPoolGrad: maxPoolGrad,
   AvgPoolGrad: avgPoolGrad,
+  Cast: cast,
   ...elementwiseKernels(original),
 };
 

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * Values added per level on webgpu. tfjs-backend-webgpu reduces a row of at most 64 values with one
  * workgroup of 64 threads as a tree (one value per thread, then halving: depth ceil(log2(n))), so
  * each level is itself pairwise. 64 at a time takes log64(cols) dispatches where pairs took
- * log2(cols): 3 instead of 11 for a 784-wide row (each dispatch, and each pad, costs a GPU pass).
+ * log2(cols): for a 784-wide row one pad and two sums, where pairs took ten sums and four pads
+ * (each dispatch, and each pad, costs a GPU pass).
  */
 export const GPU_BLOCK = 64;
 

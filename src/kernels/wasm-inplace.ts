@@ -16,6 +16,10 @@ interface EmscriptenHeap {
   _malloc?(bytes: number): number;
   _free?(at: number): void;
 }
+/** Where tfjs-backend-wasm keeps its emscripten module. */
+interface EmscriptenBackend {
+  readonly wasm?: { readonly asm?: { readonly memory?: unknown } };
+}
 interface WasmBackendData {
   readonly memoryOffset: number | null;
   readonly dtype: tf.DataType;
@@ -126,6 +130,12 @@ export function inPlaceExportsNow(memory: WebAssembly.Memory): InPlaceExports | 
     return undefined;
   }
   return instanceOn(memory, variant, module);
+}
+
+/** The in-place kernels on a wasm backend's memory, when compiled; `undefined` for another backend, or until then. */
+export function inPlaceExportsOf(backend: unknown): InPlaceExports | undefined {
+  const memory = (backend as EmscriptenBackend | undefined)?.wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? inPlaceExportsNow(memory) : undefined;
 }
 
 /** The wasm backend's heap when the active backend is tfjs-backend-wasm (ours or tfjs's own registration). */

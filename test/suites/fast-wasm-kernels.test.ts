@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { suite } from 'uvu';
 import { FAST_WASM_KERNELS, registerFastWasmKernels, restoreWasmKernels } from '../../src/index.js';
-import { configureInPlace, inPlaceExportsNow, prepareInPlaceKernels } from '../../src/kernels/wasm-inplace.js';
+import { configureInPlace, inPlaceExportsOf, prepareInPlaceKernels } from '../../src/kernels/wasm-inplace.js';
 import { clearWasmKernelCache } from '../../src/backends/wasm-fast-kernels.js';
 import { conv2DBackpropInputDirect, conv2DDirect, directConv, GATHER_LAYOUTS } from '../../src/backends/wasm-conv-kernels.js';
 import { assert, assertClose, backendName, disposeAll } from '../support/harness.js';
@@ -26,6 +26,19 @@ async function stockAndFast(f: () => tf.Tensor): Promise<{ stock: Float32Array; 
   const out = { stock: (await a.data()) as Float32Array, fast: (await b.data()) as Float32Array, shape: a.shape };
   disposeAll(a, b);
   return out;
+}
+
+/** Runs `f` with the in-place module unusable (a binary that does not compile), so every kernel takes its fallback. */
+async function withoutInPlaceModule(f: () => Promise<void>): Promise<void> {
+  const bad = new Uint8Array([0, 97, 115, 109, 9]);
+  configureInPlace({ enabled: true, simd: bad, scalar: bad });
+  try {
+    await prepareInPlaceKernels();
+    await f();
+  } finally {
+    configureInPlace({ enabled: true });
+    await prepareInPlaceKernels();
+  }
 }
 
 const s = suite(`fast wasm kernels (${backendName})`);
@@ -156,7 +169,7 @@ if (backendName !== 'wasm') {
 
   s('Conv2DBackpropInput gather kernels, each on every geometry and channel count, equal stock', async () => {
     const backend = tf.backend();
-    const k = inPlaceExportsNow((backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory);
+    const k = inPlaceExportsOf(backend);
     assert(k !== undefined, 'the in-place module is compiled');
     for (const which of ['narrow', 'wide'] as const) {
       for (const t of convCases(12, 60, CHANNELS, false)) {
@@ -208,7 +221,7 @@ if (backendName !== 'wasm') {
 
   s('Conv2D direct kernel on every geometry and channel count 1..7, 16, 32 equals the definition', async () => {
     const backend = tf.backend();
-    const k = inPlaceExportsNow((backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory);
+    const k = inPlaceExportsOf(backend);
     assert(k !== undefined, 'the in-place module is compiled');
     for (const t of convCases(14, 120, CHANNELS, true)) {
       const x = tf.randomNormal([t.n, t.h, t.w, t.ci], 0, 1, 'float32', t.i);
@@ -222,16 +235,10 @@ if (backendName !== 'wasm') {
   });
 
   s('Conv2D and Conv2DBackpropInput without the in-place module (XNNPACK paths) give the same', async () => {
-    const bad = new Uint8Array([0, 97, 115, 109, 9]);
-    configureInPlace({ enabled: true, simd: bad, scalar: bad });
-    try {
-      await prepareInPlaceKernels();
+    await withoutInPlaceModule(async () => {
       await checkConv2D('without module', false);
       await checkConv2DBackpropInput('without module');
-    } finally {
-      configureInPlace({ enabled: true });
-      await prepareInPlaceKernels();
-    }
+    });
   });
 
   s('conv2d through tf.grad (input gradient) agrees with stock for strided same-padded layers', async () => {
@@ -365,16 +372,10 @@ if (backendName !== 'wasm') {
     await checkAvgPoolGrad('in place');
   });
   s('MaxPoolGrad and AvgPoolGrad without the in-place module (JS loops over the heap) give the same', async () => {
-    const bad = new Uint8Array([0, 97, 115, 109, 9]);
-    configureInPlace({ enabled: true, simd: bad, scalar: bad });
-    try {
-      await prepareInPlaceKernels();
+    await withoutInPlaceModule(async () => {
       await checkMaxPoolGrad('JS');
       await checkAvgPoolGrad('JS');
-    } finally {
-      configureInPlace({ enabled: true });
-      await prepareInPlaceKernels();
-    }
+    });
   });
   s('the cached transposes and flipped filters go with their source tensors', async () => {
     const buffers = tf.memory().numDataBuffers;
@@ -513,16 +514,10 @@ if (backendName !== 'wasm') {
     await checkSum('in place');
   });
   s('Add, Sub, Multiply and Sum without the in-place module (JS loops over the heap) give the same', async () => {
-    const bad = new Uint8Array([0, 97, 115, 109, 9]);
-    configureInPlace({ enabled: true, simd: bad, scalar: bad });
-    try {
-      await prepareInPlaceKernels();
+    await withoutInPlaceModule(async () => {
       await checkBinary('JS');
       await checkSum('JS');
-    } finally {
-      configureInPlace({ enabled: true });
-      await prepareInPlaceKernels();
-    }
+    });
   });
   s('the bias add through tf.grad (dense and conv layers) agrees with stock', async () => {
     const x = tf.randomNormal([6, 5, 5, 3], 0, 1, 'float32', 21);

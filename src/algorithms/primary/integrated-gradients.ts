@@ -100,7 +100,8 @@ async function run(model: Model, inputs: Inputs, options?: IntegratedGradientsOp
     const summed = await sumOverChunks(nSteps, perPass.right, longRun, (start, end) =>
       integrateChunk(prepared.right, baselines.right, params.right.alphas.slice(start, end), params.right.stepSizes.slice(start, end), multiply),
     );
-    if (summed._tag === 'Left' || !withDelta) return summed._tag === 'Left' ? summed : ok(mirrorForm(call.isTuple, summed.right));
+    if (summed._tag === 'Left') return summed;
+    if (!withDelta) return ok(mirrorForm(call.isTuple, summed.right));
     const attributions = summed.right;
     const delta = await convergenceDelta(model, {
       attributions,
